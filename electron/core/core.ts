@@ -1,8 +1,16 @@
 // Assembles the core: store, secrets, JMAP clients, sync, and the request handlers.
 // Both the Electron shell and the headless host create exactly one of these.
-import type { Dispatch } from './dispatch';
-import type { CoreEventListener } from './events';
+import { join } from 'node:path';
+import { IpcError } from '../../shared/errors';
+import { AccountService } from './accounts/account-service';
+import { createDispatch, type Dispatch, type Handlers } from './dispatch';
+import { EventBus, type CoreEventListener } from './events';
 import type { SecretStore } from './secrets/secret-store';
+import { AccountStore } from './store/accounts';
+import { openDatabase } from './store/db';
+import { MailboxStore } from './store/mailboxes';
+import { SyncStateStore } from './store/sync-state';
+import { SyncScheduler } from './sync/scheduler';
 
 export interface CoreOptions {
   /** Directory for the SQLite database. */
@@ -18,4 +26,52 @@ export interface Core {
   dispatch: Dispatch;
   onEvent(listener: CoreEventListener): () => void;
   close(): Promise<void>;
+}
+
+export async function createCore(options: CoreOptions): Promise<Core> {
+  const db = openDatabase(options.dataDir === ':memory:' ? ':memory:' : join(options.dataDir, 'mail.db'));
+  const events = new EventBus();
+  const accounts = new AccountService({
+    db,
+    accounts: new AccountStore(db),
+    mailboxes: new MailboxStore(db),
+    syncState: new SyncStateStore(db),
+    secrets: options.secrets,
+    events,
+  });
+  const mailboxes = new MailboxStore(db);
+  const scheduler = new SyncScheduler((id) => accounts.sync(id), options.pollIntervalMs ?? 60_000);
+  for (const id of accounts.ids()) scheduler.add(id);
+
+  const handlers: Handlers = {
+    'app.info': async () => ({ version: options.version, secretStore: options.secrets.info }),
+    'accounts.list': async () => accounts.list(),
+    'accounts.add': async (params) => {
+      const view = await accounts.add(params);
+      scheduler.add(view.id);
+      // The first mailbox sync is awaited so the new account appears with its folders.
+      await scheduler.syncAndWait(view.id);
+      return accounts.list().find((a) => a.id === view.id) ?? view;
+    },
+    'accounts.remove': async ({ accountId }) => {
+      scheduler.remove(accountId);
+      const removed = await accounts.remove(accountId);
+      if (!removed) throw new IpcError({ code: 'not-found', message: 'No such account.' });
+      return { removed };
+    },
+    'mailboxes.list': async ({ accountId }) => {
+      if (!accounts.ids().includes(accountId)) throw new IpcError({ code: 'not-found', message: 'No such account.' });
+      return mailboxes.list(accountId);
+    },
+    'sync.now': async ({ accountId }) => ({ started: scheduler.syncNow(accountId) }),
+  };
+
+  return {
+    dispatch: createDispatch(handlers),
+    onEvent: (listener) => events.on(listener),
+    async close() {
+      scheduler.stop();
+      db.close();
+    },
+  };
 }

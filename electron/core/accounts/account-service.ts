@@ -1,0 +1,180 @@
+// Adding, removing and connecting accounts; each account's connection status; and the sync
+// run the scheduler calls for it.
+import { randomUUID } from 'node:crypto';
+import type { AccountStatus, AccountView, ValidParams } from '../../../shared/contract';
+import { IpcError } from '../../../shared/errors';
+import type { EventBus } from '../events';
+import { JmapClient } from '../jmap/client';
+import { discoverSession, type SrvResolver } from '../jmap/discovery';
+import { JmapAuthError, JmapNetworkError } from '../jmap/errors';
+import type { Credentials, FetchLike } from '../jmap/http';
+import { parseSession, primaryMailAccount } from '../jmap/session';
+import type { SecretStore } from '../secrets/secret-store';
+import type { AccountRow, AccountStore } from '../store/accounts';
+import { syncMailboxes, type MailboxSyncDeps } from '../sync/mailbox-sync';
+
+export interface AccountServiceDeps extends MailboxSyncDeps {
+  accounts: AccountStore;
+  secrets: SecretStore;
+  events: EventBus;
+  fetch?: FetchLike;
+  resolveSrv?: SrvResolver;
+}
+
+interface Runtime {
+  client: JmapClient | null;
+  status: AccountStatus;
+}
+
+export class AccountService {
+  private readonly runtimes = new Map<string, Runtime>();
+
+  constructor(private readonly deps: AccountServiceDeps) {}
+
+  list(): AccountView[] {
+    return this.deps.accounts.list().map((row) => this.view(row));
+  }
+
+  ids(): string[] {
+    return this.deps.accounts.list().map((r) => r.id);
+  }
+
+  async add(params: ValidParams<'accounts.add'>): Promise<AccountView> {
+    const username = params.username || params.email;
+    const credentials: Credentials =
+      params.authKind === 'bearer' ? { kind: 'bearer', token: params.secret } : { kind: 'basic', username, password: params.secret };
+    const found = await discoverSession({
+      email: params.email,
+      serverUrl: params.serverUrl || undefined,
+      credentials,
+      ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
+      ...(this.deps.resolveSrv ? { resolveSrv: this.deps.resolveSrv } : {}),
+    });
+    const jmapAccountId = primaryMailAccount(found.session);
+    if (!jmapAccountId) {
+      throw new IpcError({ code: 'discovery-failed', message: 'This JMAP server offers no mail account for this login.' });
+    }
+    const existing = this.deps.accounts.findByServerAccount(found.sessionUrl, jmapAccountId);
+    if (existing) throw new IpcError({ code: 'already-exists', message: `${existing.email} is already added.` });
+
+    const row: AccountRow = {
+      id: randomUUID(),
+      name: params.name || found.session.accounts[jmapAccountId]?.name || params.email,
+      email: params.email,
+      username,
+      authKind: credentials.kind,
+      sessionUrl: found.sessionUrl,
+      jmapAccountId,
+      sessionJson: JSON.stringify(found.session.raw),
+      createdAt: Date.now(),
+    };
+    try {
+      await this.deps.secrets.set(row.id, params.secret);
+    } catch (err) {
+      throw new IpcError({ code: 'secret-store', message: `Could not store the password: ${err instanceof Error ? err.message : String(err)}` });
+    }
+    try {
+      this.deps.accounts.insert(row);
+    } catch (err) {
+      await this.deps.secrets.delete(row.id).catch(() => {});
+      throw err;
+    }
+    this.runtimes.set(row.id, { client: this.makeClient(row, credentials, found.session), status: status('connecting') });
+    this.deps.events.emit('accounts.changed', {});
+    return this.view(row);
+  }
+
+  async remove(id: string): Promise<boolean> {
+    const removed = this.deps.accounts.remove(id);
+    this.runtimes.delete(id);
+    await this.deps.secrets.delete(id).catch(() => {});
+    if (removed) this.deps.events.emit('accounts.changed', {});
+    return removed;
+  }
+
+  /** One sync pass for an account; the scheduler calls this. Throws so the scheduler backs off. */
+  async sync(id: string): Promise<void> {
+    const row = this.deps.accounts.get(id);
+    if (!row) return;
+    try {
+      const client = await this.client(row);
+      const changed = await syncMailboxes(client, this.deps, row.id, row.jmapAccountId);
+      this.setStatus(id, status('online', null, Date.now()));
+      if (changed) this.deps.events.emit('mailboxes.changed', { accountId: id });
+    } catch (err) {
+      if (err instanceof JmapAuthError) this.setStatus(id, status('auth-failed', 'The server rejected the stored password. Remove the account and add it again with the new password.'));
+      else if (err instanceof JmapNetworkError) this.setStatus(id, status('offline', err.message));
+      else this.setStatus(id, status('error', err instanceof Error ? err.message : String(err)));
+      throw err;
+    }
+  }
+
+  private async client(row: AccountRow): Promise<JmapClient> {
+    const rt = this.runtime(row.id);
+    if (rt.client) return rt.client;
+    const secret = await this.deps.secrets.get(row.id);
+    if (secret === null) {
+      throw new IpcError({ code: 'secret-store', message: `No password is stored for ${row.email} in ${this.deps.secrets.info.kind === 'memory' ? 'memory' : 'the keychain'}. Remove the account and add it again.` });
+    }
+    const credentials: Credentials =
+      row.authKind === 'bearer' ? { kind: 'bearer', token: secret } : { kind: 'basic', username: row.username, password: secret };
+    const cached = row.sessionJson ? safeParseSession(row.sessionJson, row.sessionUrl) : null;
+    rt.client = cached ? this.makeClient(row, credentials, cached) : await JmapClient.connect(this.clientOptions(row, credentials));
+    return rt.client;
+  }
+
+  private makeClient(row: AccountRow, credentials: Credentials, session: ReturnType<typeof parseSession>): JmapClient {
+    return JmapClient.fromSession(this.clientOptions(row, credentials), session);
+  }
+
+  private clientOptions(row: AccountRow, credentials: Credentials) {
+    return {
+      sessionUrl: row.sessionUrl,
+      credentials,
+      ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
+      onSession: (s: { raw: unknown }) => this.deps.accounts.saveSession(row.id, JSON.stringify(s.raw)),
+    };
+  }
+
+  private runtime(id: string): Runtime {
+    let rt = this.runtimes.get(id);
+    if (!rt) {
+      rt = { client: null, status: status('connecting') };
+      this.runtimes.set(id, rt);
+    }
+    return rt;
+  }
+
+  private setStatus(id: string, next: AccountStatus): void {
+    if (!this.deps.accounts.get(id)) return;
+    const rt = this.runtime(id);
+    const prev = rt.status;
+    rt.status = { ...next, lastSyncAt: next.lastSyncAt ?? prev.lastSyncAt };
+    if (prev.state !== rt.status.state || prev.message !== rt.status.message || next.state === 'online') {
+      this.deps.events.emit('account.status', { accountId: id, status: rt.status });
+    }
+  }
+
+  private view(row: AccountRow): AccountView {
+    return {
+      id: row.id,
+      name: row.name,
+      email: row.email,
+      username: row.username,
+      sessionUrl: row.sessionUrl,
+      status: this.runtime(row.id).status,
+    };
+  }
+}
+
+function status(state: AccountStatus['state'], message: string | null = null, lastSyncAt: number | null = null): AccountStatus {
+  return { state, message, lastSyncAt };
+}
+
+function safeParseSession(json: string, sessionUrl: string) {
+  try {
+    return parseSession(JSON.parse(json), sessionUrl);
+  } catch {
+    return null; // a damaged cache only costs one session fetch
+  }
+}
