@@ -100,7 +100,7 @@ export class JmapClient {
 
   private constructor(private readonly opts: ClientOptions, session: JmapSession) {
     this.current = session;
-    this.semaphore = new Semaphore(session.limits.maxConcurrentRequests || 1);
+    this.semaphore = new Semaphore(() => this.current.limits.maxConcurrentRequests);
   }
 
   /** Fetches the session and returns a client bound to it. */
@@ -133,7 +133,7 @@ export class JmapClient {
       (session) => {
         this.current = session;
         this.opts.onSession?.(session);
-        this.semaphore.setLimit(session.limits.maxConcurrentRequests || 1);
+        this.semaphore.wake();
         this.refreshing = null;
       },
       (err: unknown) => {

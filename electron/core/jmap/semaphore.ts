@@ -1,20 +1,12 @@
-// Caps concurrent requests to one server at the maxConcurrentRequests it advertises.
+// Caps concurrent requests to one server at the maxConcurrentRequests it advertises. The
+// limit is read on every use, so a refreshed session takes effect at once.
 export class Semaphore {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
-  constructor(private limit: number) {}
-
-  /** The session may change the limit; waiters start at once if it grew. */
-  setLimit(limit: number): void {
-    this.limit = Math.max(1, limit);
-    while (this.active < this.limit && this.waiting.length > 0) {
-      this.active++;
-      this.waiting.shift()!();
-    }
-  }
+  constructor(private readonly limit: () => number) {}
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active < this.limit) this.active++;
+    if (this.active < this.max()) this.active++;
     else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the slot is handed over
     try {
       return await task();
@@ -23,12 +15,20 @@ export class Semaphore {
     }
   }
 
-  get inFlight(): number {
-    return this.active;
+  /** Starts waiters if the limit grew. */
+  wake(): void {
+    while (this.active < this.max() && this.waiting.length > 0) {
+      this.active++;
+      this.waiting.shift()!();
+    }
+  }
+
+  private max(): number {
+    return Math.max(1, this.limit() || 1);
   }
 
   private release(): void {
-    const next = this.active <= this.limit ? this.waiting.shift() : undefined;
+    const next = this.active <= this.max() ? this.waiting.shift() : undefined;
     if (next) next();
     else this.active--;
   }

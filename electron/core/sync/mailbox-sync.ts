@@ -51,7 +51,7 @@ export async function syncMailboxes(client: JmapClient, deps: MailboxSyncDeps, l
   try {
     return await syncChanges(client, deps, localId, accountId, since);
   } catch (err) {
-    if (err instanceof JmapMethodError && err.type === 'cannotCalculateChanges') return fullSync(client, deps, localId, accountId);
+    if (stateUnusable(err)) return fullSync(client, deps, localId, accountId);
     throw err;
   }
 }
@@ -90,6 +90,14 @@ async function syncChanges(client: JmapClient, deps: MailboxSyncDeps, localId: s
     state = c.newState;
     if (!c.hasMoreChanges) return changed;
   }
+}
+
+/**
+ * The stored state cannot be used for /changes: RFC 8620 says cannotCalculateChanges; Cyrus
+ * answers invalidArguments for a state it does not recognise. Either way, start over.
+ */
+export function stateUnusable(err: unknown): boolean {
+  return err instanceof JmapMethodError && (err.type === 'cannotCalculateChanges' || err.type === 'invalidArguments');
 }
 
 function toRecord(m: z.output<typeof MailboxSchema>): MailboxRecord {
