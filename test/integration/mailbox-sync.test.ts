@@ -8,7 +8,7 @@ import type { AccountView, MailboxView } from '../../shared/contract';
 import { createCore, type Core } from '../../electron/core/core';
 import { MemorySecretStore } from '../../electron/core/secrets/secret-store';
 import { cyrusEnv, freshUser } from '../support/cyrus';
-import { importMessages, jmap, serverMailboxes } from '../support/jmap-raw';
+import { importMessages, jmap1, serverMailboxes } from '../support/jmap-raw';
 
 let dataDir: string;
 const secrets = new MemorySecretStore();
@@ -85,11 +85,11 @@ describe('mailbox sync', () => {
   it('picks up created, renamed, nested and destroyed mailboxes and new counts', async () => {
     let created = '';
     await afterChange(core, async () => {
-      const [[, res]] = await jmap(user, [['Mailbox/set', { accountId: user, create: { p: { name: 'Projects' } } }, '0']]);
-      created = ((res.created as Record<string, { id: string }>).p).id;
+      const res = await jmap1(user, 'Mailbox/set', { create: { p: { name: 'Projects' } } });
+      created = (res.created as Record<string, { id: string }>).p!.id;
     });
     await afterChange(core, () =>
-      jmap(user, [['Mailbox/set', { accountId: user, update: { [created]: { name: 'Work' } }, create: { c: { name: 'Acme', parentId: created } } }, '0']]),
+      jmap1(user, 'Mailbox/set', { update: { [created]: { name: 'Work' } }, create: { c: { name: 'Acme', parentId: created } } }),
     );
     await afterChange(core, () => importMessages(user, 'inbox', [{ subject: 'four' }]));
     let local = await call<MailboxView[]>(core, 'mailboxes.list', { accountId: account.id });
@@ -99,7 +99,7 @@ describe('mailbox sync', () => {
     expect(local.find((m) => m.role === 'inbox')?.unreadEmails).toBe(3);
 
     const acme = local.find((m) => m.name === 'Acme')!.id;
-    await afterChange(core, () => jmap(user, [['Mailbox/set', { accountId: user, destroy: [acme, created] }, '0']]));
+    await afterChange(core, () => jmap1(user, 'Mailbox/set', { destroy: [acme, created] }));
     local = await call<MailboxView[]>(core, 'mailboxes.list', { accountId: account.id });
     expect(local.some((m) => m.id === created || m.id === acme)).toBe(false);
     expect(comparable(local)).toEqual(comparable((await serverMailboxes(user)).list));

@@ -17,6 +17,12 @@ export async function jmap(user: string, methodCalls: Invocation[], using = ['ur
   return body.methodResponses;
 }
 
+/** One method call; returns its response arguments. */
+export async function jmap1(user: string, method: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const [first] = await jmap(user, [[method, { accountId: user, ...args }, '0']]);
+  return first![1];
+}
+
 export function basic(user: string, password: string): string {
   return 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
 }
@@ -31,8 +37,7 @@ export interface ServerMailbox {
 }
 
 export async function serverMailboxes(user: string): Promise<{ state: string; list: ServerMailbox[] }> {
-  const [[, args]] = (await jmap(user, [['Mailbox/get', { accountId: user, ids: null }, '0']])) as [Invocation];
-  return args as unknown as { state: string; list: ServerMailbox[] };
+  return (await jmap1(user, 'Mailbox/get', { ids: null })) as unknown as { state: string; list: ServerMailbox[] };
 }
 
 /** Imports raw messages into a mailbox (by role), unread unless `seen`. Returns the email ids. */
@@ -64,7 +69,7 @@ export async function importMessages(user: string, role: string, messages: { sub
     const { blobId } = (await up.json()) as { blobId: string };
     emails[`m${i}`] = { blobId, mailboxIds: { [mailbox.id]: true }, keywords: m.seen ? { $seen: true } : {}, receivedAt: new Date(Date.now() - i * 60_000).toISOString() };
   }
-  const [[, res]] = (await jmap(user, [['Email/import', { accountId: user, emails }, '0']])) as [Invocation];
+  const res = await jmap1(user, 'Email/import', { emails });
   const created = (res.created ?? {}) as Record<string, { id: string }>;
   if (Object.keys(created).length !== messages.length) throw new Error(`import failed: ${JSON.stringify(res.notCreated)}`);
   return Object.values(created).map((c) => c.id);

@@ -1,0 +1,129 @@
+// Email rows: metadata first, bodies later, mailbox membership, and the full-text index that
+// follows them. Callers wrap writes in the transaction that also stores the sync state.
+import type { Db } from './db';
+
+export interface EmailAddress {
+  name: string | null;
+  email: string;
+}
+
+export interface EmailMeta {
+  id: string;
+  threadId: string;
+  receivedAt: number;
+  sentAt: number | null;
+  size: number;
+  subject: string;
+  from: EmailAddress[];
+  to: EmailAddress[];
+  cc: EmailAddress[];
+  preview: string;
+  hasAttachment: boolean;
+  keywords: Record<string, boolean>;
+  mailboxIds: Record<string, boolean>;
+}
+
+export interface EmailBody {
+  text: string | null;
+  html: string | null;
+  attachments: unknown[];
+}
+
+export class EmailStore {
+  private readonly stmts;
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      upsert: db.prepare(`
+        INSERT INTO email (account_id, id, thread_id, received_at, sent_at, size, subject, from_json, to_json, cc_json,
+                           preview, has_attachment, keywords, unread, flagged)
+        VALUES (@accountId, @id, @threadId, @receivedAt, @sentAt, @size, @subject, @from, @to, @cc,
+                @preview, @hasAttachment, @keywords, @unread, @flagged)
+        ON CONFLICT (account_id, id) DO UPDATE SET
+          keywords = excluded.keywords, unread = excluded.unread, flagged = excluded.flagged
+        RETURNING pk, body_status AS bodyStatus`),
+      pk: db.prepare('SELECT pk, received_at AS receivedAt FROM email WHERE account_id = ? AND id = ?'),
+      setKeywords: db.prepare('UPDATE email SET keywords = ?, unread = ?, flagged = ? WHERE pk = ?'),
+      clearMailboxes: db.prepare('DELETE FROM email_mailbox WHERE email_pk = ?'),
+      addMailbox: db.prepare('INSERT OR IGNORE INTO email_mailbox (account_id, mailbox_id, received_at, email_pk) VALUES (?, ?, ?, ?)'),
+      ftsUpsert: db.prepare('INSERT OR REPLACE INTO email_fts (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)'),
+      ftsDelete: db.prepare('DELETE FROM email_fts WHERE rowid = ?'),
+      delete: db.prepare('DELETE FROM email WHERE pk = ?'),
+      pendingBodies: db.prepare('SELECT id FROM email WHERE account_id = ? AND body_status = 0 ORDER BY received_at DESC LIMIT ?').pluck(),
+      saveBody: db.prepare('INSERT OR REPLACE INTO email_body (email_pk, text_body, html_body, attachments) VALUES (?, ?, ?, ?)'),
+      setBodyStatus: db.prepare('UPDATE email SET body_status = ? WHERE pk = ?'),
+      ftsSource: db.prepare('SELECT subject, from_json AS f, to_json AS t, cc_json AS c FROM email WHERE pk = ?'),
+    };
+  }
+
+  /** Stores new emails (or refreshes the mutable part of known ones). */
+  upsert(accountId: string, emails: readonly EmailMeta[]): void {
+    for (const e of emails) {
+      const row = this.stmts.upsert.get({
+        accountId,
+        id: e.id,
+        threadId: e.threadId,
+        receivedAt: e.receivedAt,
+        sentAt: e.sentAt,
+        size: e.size,
+        subject: e.subject,
+        from: JSON.stringify(e.from),
+        to: JSON.stringify(e.to),
+        cc: JSON.stringify(e.cc),
+        preview: e.preview,
+        hasAttachment: e.hasAttachment ? 1 : 0,
+        keywords: JSON.stringify(e.keywords),
+        unread: e.keywords.$seen ? 0 : 1,
+        flagged: e.keywords.$flagged ? 1 : 0,
+      }) as { pk: number; bodyStatus: number };
+      this.setMailboxes(accountId, row.pk, e.receivedAt, e.mailboxIds);
+      if (row.bodyStatus === 0) this.stmts.ftsUpsert.run(row.pk, e.subject, addressText(e), '');
+    }
+  }
+
+  /** Applies a change to the two mutable properties of an email (RFC 8621 §4.1). Returns false if unknown. */
+  updateMutable(accountId: string, id: string, keywords: Record<string, boolean>, mailboxIds: Record<string, boolean>): boolean {
+    const row = this.stmts.pk.get(accountId, id) as { pk: number; receivedAt: number } | undefined;
+    if (!row) return false;
+    this.stmts.setKeywords.run(JSON.stringify(keywords), keywords.$seen ? 0 : 1, keywords.$flagged ? 1 : 0, row.pk);
+    this.setMailboxes(accountId, row.pk, row.receivedAt, mailboxIds);
+    return true;
+  }
+
+  remove(accountId: string, ids: readonly string[]): void {
+    for (const id of ids) {
+      const row = this.stmts.pk.get(accountId, id) as { pk: number } | undefined;
+      if (!row) continue;
+      this.stmts.ftsDelete.run(row.pk);
+      this.stmts.delete.run(row.pk);
+    }
+  }
+
+  /** Newest first: the mail a user is likeliest to open or search for. */
+  withoutBody(accountId: string, limit: number): string[] {
+    return this.stmts.pendingBodies.all(accountId, limit) as string[];
+  }
+
+  saveBody(accountId: string, id: string, body: EmailBody | null): void {
+    const row = this.stmts.pk.get(accountId, id) as { pk: number } | undefined;
+    if (!row) return;
+    if (!body) {
+      this.stmts.setBodyStatus.run(2, row.pk);
+      return;
+    }
+    this.stmts.saveBody.run(row.pk, body.text, body.html, JSON.stringify(body.attachments));
+    this.stmts.setBodyStatus.run(1, row.pk);
+    const src = this.stmts.ftsSource.get(row.pk) as { subject: string; f: string; t: string; c: string };
+    const addresses = addressText({ from: JSON.parse(src.f), to: JSON.parse(src.t), cc: JSON.parse(src.c) });
+    this.stmts.ftsUpsert.run(row.pk, src.subject, addresses, body.text ?? '');
+  }
+
+  private setMailboxes(accountId: string, pk: number, receivedAt: number, mailboxIds: Record<string, boolean>): void {
+    this.stmts.clearMailboxes.run(pk);
+    for (const [mailboxId, on] of Object.entries(mailboxIds)) if (on) this.stmts.addMailbox.run(accountId, mailboxId, receivedAt, pk);
+  }
+}
+
+function addressText(e: Pick<EmailMeta, 'from' | 'to' | 'cc'>): string {
+  return [...e.from, ...e.to, ...e.cc].map((a) => `${a.name ?? ''} ${a.email}`.trim()).join(' ');
+}
