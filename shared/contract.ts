@@ -76,6 +76,7 @@ export const events = {
   'accounts.changed': z.object({}),
   'account.status': z.object({ accountId: id, status: AccountStatus }),
   'mailboxes.changed': z.object({ accountId: id }),
+  'emails.changed': z.object({ accountId: id }),
 } as const;
 
 export type RequestName = keyof typeof requests;

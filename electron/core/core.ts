@@ -8,6 +8,7 @@ import { EventBus, type CoreEventListener } from './events';
 import type { SecretStore } from './secrets/secret-store';
 import { AccountStore } from './store/accounts';
 import { openDatabase } from './store/db';
+import { EmailStore } from './store/emails';
 import { MailboxStore } from './store/mailboxes';
 import { SyncStateStore } from './store/sync-state';
 import { SyncScheduler } from './sync/scheduler';
@@ -36,6 +37,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     accounts: new AccountStore(db),
     mailboxes: new MailboxStore(db),
     syncState: new SyncStateStore(db),
+    emails: new EmailStore(db),
     secrets: options.secrets,
     events,
   });

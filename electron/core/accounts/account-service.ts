@@ -11,9 +11,9 @@ import type { Credentials, FetchLike } from '../jmap/http';
 import { parseSession, primaryMailAccount } from '../jmap/session';
 import type { SecretStore } from '../secrets/secret-store';
 import type { AccountRow, AccountStore } from '../store/accounts';
-import { syncMailboxes, type MailboxSyncDeps } from '../sync/mailbox-sync';
+import { syncAccount, type AccountSyncDeps } from '../sync/account-sync';
 
-export interface AccountServiceDeps extends MailboxSyncDeps {
+export interface AccountServiceDeps extends AccountSyncDeps {
   accounts: AccountStore;
   secrets: SecretStore;
   events: EventBus;
@@ -98,9 +98,11 @@ export class AccountService {
     if (!row) return;
     try {
       const client = await this.client(row);
-      const changed = await syncMailboxes(client, this.deps, row.id, row.jmapAccountId);
+      const outcome = await syncAccount(client, this.deps, row.id, row.jmapAccountId, {
+        onEmails: () => this.deps.events.emit('emails.changed', { accountId: id }),
+      });
       this.setStatus(id, status('online', null, Date.now()));
-      if (changed) this.deps.events.emit('mailboxes.changed', { accountId: id });
+      if (outcome.mailboxesChanged) this.deps.events.emit('mailboxes.changed', { accountId: id });
     } catch (err) {
       if (err instanceof JmapAuthError) this.setStatus(id, status('auth-failed', 'The server rejected the stored password. Remove the account and add it again with the new password.'));
       else if (err instanceof JmapNetworkError) this.setStatus(id, status('offline', err.message));
