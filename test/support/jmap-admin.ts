@@ -6,6 +6,7 @@ export type Invocation = [name: string, args: Record<string, unknown>, callId: s
 
 interface Session {
   apiUrl: string;
+  /** Already filled in for this account. */
   uploadUrl: string;
   accountId: string;
 }
@@ -36,7 +37,8 @@ async function fetchSession(user: string): Promise<Session> {
   // Cyrus hands out relative URLs; they resolve against the session resource.
   return {
     apiUrl: new URL(body.apiUrl, sessionUrl).href,
-    uploadUrl: new URL(body.uploadUrl, sessionUrl).href,
+    // Fill the template first: URL parsing would percent-encode its braces.
+    uploadUrl: new URL(body.uploadUrl.replace('{accountId}', encodeURIComponent(accountId)), sessionUrl).href,
     accountId,
   };
 }
@@ -107,8 +109,7 @@ export interface TestMessage {
 
 /** Uploads and imports plain-text messages into a mailbox; each gets a unique Message-ID. */
 export async function importMessages(user: string, mailboxId: string, messages: TestMessage[]): Promise<string[]> {
-  const { uploadUrl, accountId } = await session(user);
-  const url = uploadUrl.replace('{accountId}', encodeURIComponent(accountId));
+  const { uploadUrl } = await session(user);
   const emails: Record<string, unknown> = {};
   for (const [i, message] of messages.entries()) {
     const date = new Date(Date.now() - i * 60_000);
@@ -124,7 +125,7 @@ export async function importMessages(user: string, mailboxId: string, messages: 
       `This message was imported by an end-to-end test: ${message.subject}.`,
       '',
     ].join('\r\n');
-    const res = await fetch(url, {
+    const res = await fetch(uploadUrl, {
       method: 'POST',
       headers: { Authorization: authorization(user), 'Content-Type': 'message/rfc822' },
       body: raw,

@@ -74,3 +74,28 @@ export async function importMessages(user: string, role: string, messages: { sub
   if (Object.keys(created).length !== messages.length) throw new Error(`import failed: ${JSON.stringify(res.notCreated)}`);
   return Object.values(created).map((c) => c.id);
 }
+
+export interface ServerEmailState {
+  id: string;
+  keywords: Record<string, boolean>;
+  mailboxIds: Record<string, boolean>;
+}
+
+/** Every email in the account with its keywords and mailboxes: the truth local copies are compared to. */
+export async function serverEmails(user: string): Promise<{ state: string; list: ServerEmailState[] }> {
+  const ids: string[] = [];
+  for (let position = 0; ; position += 4096) {
+    const page = (await jmap1(user, 'Email/query', { position, limit: 4096 })) as { ids: string[] };
+    ids.push(...page.ids);
+    if (page.ids.length < 4096) break;
+  }
+  const list: ServerEmailState[] = [];
+  let state = '';
+  for (let i = 0; i < ids.length || i === 0; i += 4096) {
+    const got = (await jmap1(user, 'Email/get', { ids: ids.slice(i, i + 4096), properties: ['keywords', 'mailboxIds'] })) as { state: string; list: ServerEmailState[] };
+    list.push(...got.list);
+    state ||= got.state;
+    if (i + 4096 >= ids.length) break;
+  }
+  return { state, list: list.sort((a, b) => a.id.localeCompare(b.id)) };
+}
