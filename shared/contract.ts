@@ -52,6 +52,42 @@ export const AddAccountParams = z.object({
   name: z.string().trim().max(200).optional(),
 });
 
+export const EmailAddressView = z.object({ name: z.string().nullable(), email: z.string() });
+
+export const EmailListItem = z.object({
+  accountId: id,
+  id,
+  threadId: z.string(),
+  receivedAt: z.number(),
+  subject: z.string(),
+  from: z.array(EmailAddressView),
+  to: z.array(EmailAddressView),
+  preview: z.string(),
+  unread: z.boolean(),
+  flagged: z.boolean(),
+  hasAttachment: z.boolean(),
+  mailboxIds: z.array(z.string()),
+  /** Emails of this thread in the listed mailbox (conversation view), else 1. */
+  threadSize: z.number(),
+  /** Where a search result came from: the local copy, or the server (not yet local). */
+  source: z.enum(['local', 'server']),
+});
+
+export const OutboxEntryView = z.object({
+  id: z.number(),
+  accountId: id,
+  kind: z.string(),
+  status: z.enum(['pending', 'failed']),
+  attempts: z.number(),
+  error: z.string().nullable(),
+  createdAt: z.number(),
+});
+
+const emailIds = z.array(id).min(1).max(5000);
+const mailboxTarget = z.union([z.object({ mailboxId: id }).strict(), z.object({ role: z.enum(['inbox', 'archive', 'trash', 'junk']) }).strict()]);
+const keyword = z.enum(['$seen', '$flagged', '$answered', '$junk', '$notjunk']);
+const queued = z.object({ actionId: z.number() });
+
 const empty = z.object({}).strict();
 const byAccount = z.object({ accountId: id }).strict();
 
@@ -65,6 +101,55 @@ export const requests = {
   'accounts.add': { params: AddAccountParams.strict(), result: AccountView },
   'accounts.remove': { params: byAccount, result: z.object({ removed: z.boolean() }) },
   'mailboxes.list': { params: byAccount, result: z.array(MailboxView) },
+  'emails.list': {
+    params: z
+      .object({
+        /** Omitted: every account (the unified view), which needs `role`. */
+        accountId: id.optional(),
+        mailboxId: id.optional(),
+        role: z.string().max(64).optional(),
+        threads: z.boolean().default(false),
+        offset: z.number().int().min(0).max(10_000_000).default(0),
+        limit: z.number().int().min(1).max(500).default(100),
+      })
+      .strict()
+      .refine((p) => (p.accountId && (p.mailboxId || p.role)) || (!p.accountId && p.role && !p.mailboxId), {
+        message: 'give accountId with mailboxId or role, or role alone for every account',
+      }),
+    result: z.object({ total: z.number(), items: z.array(EmailListItem) }),
+  },
+  'emails.search': {
+    params: z
+      .object({ query: z.string().max(1000), accountId: id.optional(), limit: z.number().int().min(1).max(500).default(50) })
+      .strict(),
+    result: z.object({ items: z.array(EmailListItem) }),
+  },
+  'emails.searchServer': {
+    params: z
+      .object({ query: z.string().max(1000), accountId: id.optional(), limit: z.number().int().min(1).max(200).default(50) })
+      .strict(),
+    result: z.object({ items: z.array(EmailListItem) }),
+  },
+  'emails.setKeyword': {
+    params: z.object({ accountId: id, emailIds, keyword, value: z.boolean() }).strict(),
+    result: queued,
+  },
+  'emails.move': {
+    params: z.object({ accountId: id, emailIds, to: mailboxTarget }).strict(),
+    result: queued,
+  },
+  'emails.destroy': { params: z.object({ accountId: id, emailIds }).strict(), result: queued },
+  'mailboxes.create': {
+    params: z.object({ accountId: id, name: z.string().trim().min(1).max(255), parentId: id.nullable().default(null) }).strict(),
+    result: queued,
+  },
+  'mailboxes.rename': {
+    params: z.object({ accountId: id, mailboxId: id, name: z.string().trim().min(1).max(255) }).strict(),
+    result: queued,
+  },
+  'mailboxes.destroy': { params: z.object({ accountId: id, mailboxId: id }).strict(), result: queued },
+  'mailboxes.empty': { params: z.object({ accountId: id, mailboxId: id }).strict(), result: queued },
+  'outbox.list': { params: empty, result: z.array(OutboxEntryView) },
   'sync.now': {
     params: z.object({ accountId: id.optional() }).strict(),
     result: z.object({ started: z.number() }),
@@ -77,6 +162,9 @@ export const events = {
   'account.status': z.object({ accountId: id, status: AccountStatus }),
   'mailboxes.changed': z.object({ accountId: id }),
   'emails.changed': z.object({ accountId: id }),
+  'outbox.changed': z.object({ accountId: id }),
+  /** A queued action the server refused for good; the server's state has been restored locally. */
+  'outbox.failed': z.object({ accountId: id, actionId: z.number(), message: z.string() }),
 } as const;
 
 export type RequestName = keyof typeof requests;
@@ -92,6 +180,8 @@ export type AccountView = z.output<typeof AccountView>;
 export type AccountStatus = z.output<typeof AccountStatus>;
 export type MailboxView = z.output<typeof MailboxView>;
 export type SecretStoreInfo = z.output<typeof SecretStoreInfo>;
+export type EmailListItem = z.output<typeof EmailListItem>;
+export type OutboxEntryView = z.output<typeof OutboxEntryView>;
 
 export function isRequestName(name: unknown): name is RequestName {
   return typeof name === 'string' && Object.hasOwn(requests, name);

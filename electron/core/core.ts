@@ -8,7 +8,10 @@ import { EventBus, type CoreEventListener } from './events';
 import type { SecretStore } from './secrets/secret-store';
 import { AccountStore } from './store/accounts';
 import { openDatabase } from './store/db';
+import { EmailQueries } from './store/email-queries';
 import { EmailStore } from './store/emails';
+import { mailHandlers } from './mail-handlers';
+import { Outbox } from './sync/outbox';
 import { MailboxStore } from './store/mailboxes';
 import { SyncStateStore } from './store/sync-state';
 import { SyncScheduler } from './sync/scheduler';
@@ -32,16 +35,19 @@ export interface Core {
 export async function createCore(options: CoreOptions): Promise<Core> {
   const db = openDatabase(options.dataDir === ':memory:' ? ':memory:' : join(options.dataDir, 'mail.db'));
   const events = new EventBus();
+  const mailboxes = new MailboxStore(db);
+  const emails = new EmailStore(db);
+  const outbox = new Outbox(db, emails, mailboxes);
   const accounts = new AccountService({
     db,
     accounts: new AccountStore(db),
-    mailboxes: new MailboxStore(db),
+    mailboxes,
     syncState: new SyncStateStore(db),
-    emails: new EmailStore(db),
+    emails,
+    outbox,
     secrets: options.secrets,
     events,
   });
-  const mailboxes = new MailboxStore(db);
   const scheduler = new SyncScheduler((id) => accounts.sync(id), options.pollIntervalMs ?? 60_000);
   for (const id of accounts.ids()) scheduler.add(id);
 
@@ -66,6 +72,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       return mailboxes.list(accountId);
     },
     'sync.now': async ({ accountId }) => ({ started: scheduler.syncNow(accountId) }),
+    ...mailHandlers({ db, accounts, queries: new EmailQueries(db), outbox, scheduler, events }),
   };
 
   return {

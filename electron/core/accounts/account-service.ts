@@ -12,8 +12,12 @@ import { parseSession, primaryMailAccount } from '../jmap/session';
 import type { SecretStore } from '../secrets/secret-store';
 import type { AccountRow, AccountStore } from '../store/accounts';
 import { syncAccount, type AccountSyncDeps } from '../sync/account-sync';
+import { fetchBodies } from '../sync/body-sync';
+import { fullMailboxSync } from '../sync/mailbox-sync';
+import type { Outbox } from '../sync/outbox';
 
 export interface AccountServiceDeps extends AccountSyncDeps {
+  outbox: Outbox;
   accounts: AccountStore;
   secrets: SecretStore;
   events: EventBus;
@@ -93,22 +97,49 @@ export class AccountService {
   }
 
   /** One sync pass for an account; the scheduler calls this. Throws so the scheduler backs off. */
-  async sync(id: string): Promise<void> {
+  async sync(id: string): Promise<void | 'more'> {
     const row = this.deps.accounts.get(id);
     if (!row) return;
     try {
       const client = await this.client(row);
+      await this.replayOutbox(client, row);
       const outcome = await syncAccount(client, this.deps, row.id, row.jmapAccountId, {
         onEmails: () => this.deps.events.emit('emails.changed', { accountId: id }),
       });
       this.setStatus(id, status('online', null, Date.now()));
       if (outcome.mailboxesChanged) this.deps.events.emit('mailboxes.changed', { accountId: id });
+      const bodies = await fetchBodies(client, this.deps, row.id, row.jmapAccountId, { budgetMs: 1000 });
+      if (bodies > 0) return 'more';
     } catch (err) {
       if (err instanceof JmapAuthError) this.setStatus(id, status('auth-failed', 'The server rejected the stored password. Remove the account and add it again with the new password.'));
       else if (err instanceof JmapNetworkError) this.setStatus(id, status('offline', err.message));
       else this.setStatus(id, status('error', err instanceof Error ? err.message : String(err)));
       throw err;
     }
+  }
+
+  /** The connected client of an account, for requests the user makes (e.g. server search). */
+  async clientFor(id: string): Promise<{ client: JmapClient; jmapAccountId: string }> {
+    const row = this.deps.accounts.get(id);
+    if (!row) throw new IpcError({ code: 'not-found', message: 'No such account.' });
+    return { client: await this.client(row), jmapAccountId: row.jmapAccountId };
+  }
+
+  /**
+   * Local actions go first, so the changes pulled next already include them and never
+   * flicker the optimistic state back. Refused actions are undone by the server's state.
+   */
+  private async replayOutbox(client: JmapClient, row: AccountRow): Promise<void> {
+    if (!this.deps.outbox.hasPending(row.id)) return;
+    const outcome = await this.deps.outbox.replay(client, row.id, row.jmapAccountId);
+    for (const f of outcome.failed) this.deps.events.emit('outbox.failed', { accountId: row.id, actionId: f.actionId, message: f.message });
+    if (outcome.resync.emailIds.length) await this.deps.outbox.restoreFromServer(client, row.id, row.jmapAccountId, outcome.resync.emailIds);
+    if (outcome.resync.mailboxes) await fullMailboxSync(client, this.deps, row.id, row.jmapAccountId);
+    if (outcome.failed.length) {
+      this.deps.events.emit('emails.changed', { accountId: row.id });
+      this.deps.events.emit('mailboxes.changed', { accountId: row.id });
+    }
+    this.deps.events.emit('outbox.changed', { accountId: row.id });
   }
 
   private async client(row: AccountRow): Promise<JmapClient> {

@@ -46,12 +46,19 @@ export class EmailStore {
       setKeywords: db.prepare('UPDATE email SET keywords = ?, unread = ?, flagged = ? WHERE pk = ?'),
       clearMailboxes: db.prepare('DELETE FROM email_mailbox WHERE email_pk = ?'),
       addMailbox: db.prepare('INSERT OR IGNORE INTO email_mailbox (account_id, mailbox_id, received_at, email_pk) VALUES (?, ?, ?, ?)'),
-      ftsUpsert: db.prepare('INSERT OR REPLACE INTO email_fts (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)'),
+      ftsUpsert: db.prepare('INSERT OR REPLACE INTO email_fts (rowid, subject, sender, recipients, body) VALUES (?, ?, ?, ?, ?)'),
       ftsDelete: db.prepare('DELETE FROM email_fts WHERE rowid = ?'),
       delete: db.prepare('DELETE FROM email WHERE pk = ?'),
       pendingBodies: db.prepare('SELECT id FROM email WHERE account_id = ? AND body_status = 0 ORDER BY received_at DESC LIMIT ?').pluck(),
       saveBody: db.prepare('INSERT OR REPLACE INTO email_body (email_pk, text_body, html_body, attachments) VALUES (?, ?, ?, ?)'),
       setBodyStatus: db.prepare('UPDATE email SET body_status = ? WHERE pk = ?'),
+      mutable: db.prepare(
+        `SELECT e.keywords, (SELECT json_group_object(x.mailbox_id, json('true')) FROM email_mailbox x WHERE x.email_pk = e.pk) AS mailboxIds
+           FROM email e WHERE e.account_id = ? AND e.id = ?`,
+      ),
+      adjustCounts: db.prepare(
+        'UPDATE mailbox SET total_emails = max(0, total_emails + ?), unread_emails = max(0, unread_emails + ?) WHERE account_id = ? AND id = ?',
+      ),
       ftsSource: db.prepare('SELECT subject, from_json AS f, to_json AS t, cc_json AS c FROM email WHERE pk = ?'),
     };
   }
@@ -77,7 +84,7 @@ export class EmailStore {
         flagged: e.keywords.$flagged ? 1 : 0,
       }) as { pk: number; bodyStatus: number };
       this.setMailboxes(accountId, row.pk, e.receivedAt, e.mailboxIds);
-      if (row.bodyStatus === 0) this.stmts.ftsUpsert.run(row.pk, e.subject, addressText(e), '');
+      if (row.bodyStatus === 0) this.stmts.ftsUpsert.run(row.pk, e.subject, addressText(e.from), addressText([...e.to, ...e.cc]), '');
     }
   }
 
@@ -88,6 +95,33 @@ export class EmailStore {
     this.stmts.setKeywords.run(JSON.stringify(keywords), keywords.$seen ? 0 : 1, keywords.$flagged ? 1 : 0, row.pk);
     this.setMailboxes(accountId, row.pk, row.receivedAt, mailboxIds);
     return true;
+  }
+
+  /** The mutable part of a stored email, or null if it is not stored. */
+  mutable(accountId: string, id: string): { keywords: Record<string, boolean>; mailboxIds: Record<string, boolean> } | null {
+    const row = this.stmts.mutable.get(accountId, id) as { keywords: string; mailboxIds: string | null } | undefined;
+    if (!row) return null;
+    return { keywords: JSON.parse(row.keywords) as Record<string, boolean>, mailboxIds: JSON.parse(row.mailboxIds ?? '{}') as Record<string, boolean> };
+  }
+
+  /**
+   * A local change (the user's, before the server has it): writes the email and adjusts the
+   * affected mailboxes' counts, so the sidebar is right at once.
+   */
+  applyLocal(accountId: string, id: string, change: { keywords?: Record<string, boolean>; mailboxIds?: Record<string, boolean> }): void {
+    const before = this.mutable(accountId, id);
+    if (!before) return;
+    const after = { keywords: change.keywords ?? before.keywords, mailboxIds: change.mailboxIds ?? before.mailboxIds };
+    const adjust = this.stmts.adjustCounts;
+    for (const mailboxId of Object.keys(before.mailboxIds)) adjust.run(-1, before.keywords.$seen ? 0 : -1, accountId, mailboxId);
+    for (const mailboxId of Object.keys(after.mailboxIds)) adjust.run(1, after.keywords.$seen ? 0 : 1, accountId, mailboxId);
+    this.updateMutable(accountId, id, after.keywords, after.mailboxIds);
+  }
+
+  /** A local deletion: removes the email and takes it out of its mailboxes' counts. */
+  removeLocal(accountId: string, id: string): void {
+    this.applyLocal(accountId, id, { mailboxIds: {} });
+    this.remove(accountId, [id]);
   }
 
   remove(accountId: string, ids: readonly string[]): void {
@@ -114,8 +148,8 @@ export class EmailStore {
     this.stmts.saveBody.run(row.pk, body.text, body.html, JSON.stringify(body.attachments));
     this.stmts.setBodyStatus.run(1, row.pk);
     const src = this.stmts.ftsSource.get(row.pk) as { subject: string; f: string; t: string; c: string };
-    const addresses = addressText({ from: JSON.parse(src.f), to: JSON.parse(src.t), cc: JSON.parse(src.c) });
-    this.stmts.ftsUpsert.run(row.pk, src.subject, addresses, body.text ?? '');
+    const recipients = [...(JSON.parse(src.t) as EmailAddress[]), ...(JSON.parse(src.c) as EmailAddress[])];
+    this.stmts.ftsUpsert.run(row.pk, src.subject, addressText(JSON.parse(src.f) as EmailAddress[]), addressText(recipients), body.text ?? '');
   }
 
   private setMailboxes(accountId: string, pk: number, receivedAt: number, mailboxIds: Record<string, boolean>): void {
@@ -124,6 +158,6 @@ export class EmailStore {
   }
 }
 
-function addressText(e: Pick<EmailMeta, 'from' | 'to' | 'cc'>): string {
-  return [...e.from, ...e.to, ...e.cc].map((a) => `${a.name ?? ''} ${a.email}`.trim()).join(' ');
+function addressText(list: readonly EmailAddress[]): string {
+  return list.map((a) => `${a.name ?? ''} ${a.email}`.trim()).join(' ');
 }

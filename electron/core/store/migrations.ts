@@ -109,8 +109,22 @@ export const migrations: readonly string[] = [
 
   -- Full-text index; rowid = email.pk. Contentless: the text already lives in email/email_body.
   CREATE VIRTUAL TABLE email_fts USING fts5(
-    subject, addresses, body,
+    subject, sender, recipients, body,
     content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
   );
+  `,
+  /* 3: the outbox of local actions waiting for the server */ `
+  CREATE TABLE outbox (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL,
+    payload    TEXT NOT NULL,
+    status     TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'failed')),
+    -- counted before each send: > 0 means the server may already have applied it
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    error      TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX outbox_pending ON outbox (account_id, id) WHERE status = 'pending';
   `,
 ];

@@ -1,6 +1,7 @@
 // One timer for all accounts: each account has a due time, and the timer is always set for
 // the earliest one, so N accounts never mean N busy timers. Failures back off exponentially.
-export type SyncRunner = (accountId: string) => Promise<void>;
+/** Resolves to 'more' when work is left over (e.g. bodies still to fetch): run again soon. */
+export type SyncRunner = (accountId: string) => Promise<void | 'more'>;
 
 interface Entry {
   dueAt: number;
@@ -10,6 +11,9 @@ interface Entry {
   again: boolean;
   current: Promise<void> | null;
 }
+
+/** Pause between passes while background work remains, so other accounts get their turn. */
+const soonMs = 100;
 
 export class SyncScheduler {
   private readonly entries = new Map<string, Entry>();
@@ -92,15 +96,20 @@ export class SyncScheduler {
 
   private async runOnce(id: string, e: Entry): Promise<void> {
     e.running = true;
+    let more = false;
     try {
-      await this.run(id);
+      more = (await this.run(id)) === 'more';
       e.failures = 0;
     } catch {
       e.failures++;
     } finally {
       e.running = false;
       e.current = null;
-      const backoff = e.failures === 0 ? this.intervalMs : Math.min(this.maxBackoffMs, this.intervalMs * 2 ** Math.min(e.failures, 10));
+      const backoff = more
+        ? soonMs
+        : e.failures === 0
+          ? this.intervalMs
+          : Math.min(this.maxBackoffMs, this.intervalMs * 2 ** Math.min(e.failures, 10));
       e.dueAt = e.again ? 0 : Date.now() + backoff;
       e.again = false;
       this.arm();

@@ -1,0 +1,10 @@
+import { mount } from 'svelte';
+import App from './App.svelte';
+import { selectTransport } from './transport';
+import './styles.css';
+
+const target = document.getElementById('app');
+if (!target) throw new Error('index.html has no #app element');
+
+const { transport, connection } = selectTransport();
+mount(App, { target, props: { transport, connection } });

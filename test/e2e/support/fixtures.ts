@@ -1,0 +1,71 @@
+// Playwright fixtures: a fresh headless host per test, a network guard that lets the page
+// talk to that host only, and a watch on the page's console for errors (CSP violations
+// among them).
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { test as base, expect, type Page } from '@playwright/test';
+import { repoRoot } from '../../support/cyrus';
+import { startHost, type RunningHost } from './host';
+
+export interface NetworkGuard {
+  /** URLs the page tried to reach outside the host; each was aborted. */
+  blocked: string[];
+}
+
+export interface ConsoleWatch {
+  errors: string[];
+  /** Console errors matching these are expected by the test (e.g. after stopping the host). */
+  allow(pattern: RegExp): void;
+}
+
+export const test = base.extend<{ host: RunningHost; network: NetworkGuard; consoleWatch: ConsoleWatch }>({
+  // eslint-disable-next-line no-empty-pattern
+  host: async ({}, use) => {
+    const host = await startHost();
+    try {
+      await use(host);
+    } finally {
+      await host.stop();
+    }
+  },
+
+  network: [
+    async ({ context, host }, use) => {
+      const guard: NetworkGuard = { blocked: [] };
+      await context.route('**/*', async (route) => {
+        const url = route.request().url();
+        if (new URL(url).origin === host.origin) return route.continue();
+        guard.blocked.push(url);
+        return route.abort('blockedbyclient');
+      });
+      await use(guard);
+      expect(guard.blocked, 'requests outside the host').toEqual([]);
+    },
+    { auto: true },
+  ],
+
+  consoleWatch: [
+    async ({ page }, use) => {
+      const allowed: RegExp[] = [];
+      const watch: ConsoleWatch = { errors: [], allow: (pattern) => allowed.push(pattern) };
+      page.on('console', (message) => {
+        if (message.type() === 'error') watch.errors.push(message.text());
+      });
+      page.on('pageerror', (error) => watch.errors.push(`uncaught: ${error.message}`));
+      await use(watch);
+      const unexpected = watch.errors.filter((text) => !allowed.some((pattern) => pattern.test(text)));
+      expect(unexpected, 'console errors in the page').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
+
+export const screenshotDir = join(repoRoot, 'test-results/e2e/screenshots');
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const path = join(screenshotDir, name);
+  await mkdir(dirname(path), { recursive: true });
+  await page.screenshot({ path });
+}
