@@ -73,6 +73,28 @@ export const EmailListItem = z.object({
   source: z.enum(['local', 'server']),
 });
 
+export const AttachmentView = z.object({
+  partId: z.string().nullable(),
+  blobId: z.string().nullable(),
+  name: z.string().nullable(),
+  type: z.string(),
+  size: z.number(),
+  disposition: z.string().nullable(),
+  /** Content-ID, for inline images referenced as cid: in the HTML. */
+  cid: z.string().nullable(),
+});
+
+export const EmailDetail = EmailListItem.extend({
+  cc: z.array(EmailAddressView),
+  sentAt: z.number().nullable(),
+  size: z.number(),
+  /** Untrusted: the renderer must sanitize html before showing it. */
+  body: z.object({ text: z.string().nullable(), html: z.string().nullable() }),
+  attachments: z.array(AttachmentView),
+  /** 'unavailable' when the server could not give the body (e.g. the email was deleted). */
+  bodyStatus: z.enum(['fetched', 'unavailable']),
+});
+
 export const OutboxEntryView = z.object({
   id: z.number(),
   accountId: id,
@@ -117,6 +139,10 @@ export const requests = {
         message: 'give accountId with mailboxId or role, or role alone for every account',
       }),
     result: z.object({ total: z.number(), items: z.array(EmailListItem) }),
+  },
+  'emails.get': {
+    params: z.object({ accountId: id, emailId: id }).strict(),
+    result: EmailDetail,
   },
   'emails.search': {
     params: z
@@ -182,6 +208,8 @@ export type MailboxView = z.output<typeof MailboxView>;
 export type SecretStoreInfo = z.output<typeof SecretStoreInfo>;
 export type EmailListItem = z.output<typeof EmailListItem>;
 export type OutboxEntryView = z.output<typeof OutboxEntryView>;
+export type EmailDetail = z.output<typeof EmailDetail>;
+export type AttachmentView = z.output<typeof AttachmentView>;
 
 export function isRequestName(name: unknown): name is RequestName {
   return typeof name === 'string' && Object.hasOwn(requests, name);

@@ -1,6 +1,9 @@
 // The mail part of the contract: list views, search, and the actions that go through the outbox.
 import type { Handlers } from './dispatch';
+import { z } from 'zod';
+import { AttachmentView } from '../../shared/contract';
 import { IpcError } from '../../shared/errors';
+import { fetchBodiesOf } from './sync/body-sync';
 import type { AccountService } from './accounts/account-service';
 import type { EventBus } from './events';
 import { isEmptySearch, parseSearch } from './mail/search-query';
@@ -12,9 +15,11 @@ import type { SyncScheduler } from './sync/scheduler';
 
 type MailHandlers = Pick<
   Handlers,
-  | 'emails.list' | 'emails.search' | 'emails.searchServer' | 'emails.setKeyword' | 'emails.move' | 'emails.destroy'
+  | 'emails.list' | 'emails.get' | 'emails.search' | 'emails.searchServer' | 'emails.setKeyword' | 'emails.move' | 'emails.destroy'
   | 'mailboxes.create' | 'mailboxes.rename' | 'mailboxes.destroy' | 'mailboxes.empty' | 'outbox.list'
 >;
+
+const AttachmentList = z.array(AttachmentView);
 
 export interface MailHandlerDeps {
   db: Db;
@@ -62,6 +67,26 @@ export function mailHandlers(deps: MailHandlerDeps): MailHandlers {
     'emails.list': async (p) => {
       if (p.accountId) requireAccount(p.accountId);
       return queries.list(p);
+    },
+    'emails.get': async ({ accountId, emailId }) => {
+      requireAccount(accountId);
+      let d = queries.detail(accountId, emailId);
+      if (!d) throw new IpcError({ code: 'not-found', message: 'This message is no longer here.' });
+      if (d.bodyStatus === 0) {
+        // The user opened it before the background fetch got there: fetch it now.
+        const { client, jmapAccountId } = await accounts.clientFor(accountId);
+        await fetchBodiesOf(client, accounts.bodyDeps(), accountId, jmapAccountId, [emailId]);
+        d = queries.detail(accountId, emailId) ?? d;
+      }
+      return {
+        ...d.item,
+        cc: d.cc,
+        sentAt: d.sentAt,
+        size: d.size,
+        body: { text: d.text, html: d.html },
+        attachments: AttachmentList.catch([]).parse(JSON.parse(d.attachments)),
+        bodyStatus: d.bodyStatus === 1 ? ('fetched' as const) : ('unavailable' as const),
+      };
     },
     'emails.search': async ({ query, accountId, limit }) => {
       searchAccounts(accountId);

@@ -118,6 +118,10 @@ export class AccountService {
     }
   }
 
+  bodyDeps(): { db: AccountServiceDeps['db']; emails: AccountServiceDeps['emails'] } {
+    return { db: this.deps.db, emails: this.deps.emails };
+  }
+
   /** The connected client of an account, for requests the user makes (e.g. server search). */
   async clientFor(id: string): Promise<{ client: JmapClient; jmapAccountId: string }> {
     const row = this.deps.accounts.get(id);

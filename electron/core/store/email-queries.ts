@@ -103,6 +103,19 @@ export class EmailQueries {
     return rows.map((r) => toItem(r, 'local'));
   }
 
+  /** One email with its body, or null if it is not stored (or its body is not fetched yet: bodyStatus 0). */
+  detail(accountId: string, id: string): { item: EmailListItem; cc: EmailListItem['from']; sentAt: number | null; size: number; bodyStatus: number; text: string | null; html: string | null; attachments: string } | null {
+    const row = this.db
+      .prepare(
+        `SELECT ${columns}, e.unread, 1 AS threadSize, e.cc_json AS ccJson, e.sent_at AS sentAt, e.size, e.body_status AS bodyStatus,
+                b.text_body AS text, b.html_body AS html, coalesce(b.attachments, '[]') AS attachments
+           FROM email e LEFT JOIN email_body b ON b.email_pk = e.pk WHERE e.account_id = ? AND e.id = ?`,
+      )
+      .get(accountId, id) as (Row & { ccJson: string; sentAt: number | null; size: number; bodyStatus: number; text: string | null; html: string | null; attachments: string }) | undefined;
+    if (!row) return null;
+    return { item: toItem(row, 'local'), cc: JSON.parse(row.ccJson), sentAt: row.sentAt, size: row.size, bodyStatus: row.bodyStatus, text: row.text, html: row.html, attachments: row.attachments };
+  }
+
   /** Which of these ids are stored locally for an account. */
   known(accountId: string, ids: readonly string[]): Set<string> {
     const stmt = this.db.prepare('SELECT 1 FROM email WHERE account_id = ? AND id = ?').pluck();

@@ -50,30 +50,35 @@ export async function fetchBodies(client: JmapClient, deps: BodySyncDeps, localI
   while (Date.now() < deadline) {
     const ids = deps.emails.withoutBody(localId, batch);
     if (!ids.length) break;
-    const res = await client.call(
-      'Email/get',
-      {
-        accountId,
-        ids,
-        properties: bodyProperties,
-        bodyProperties: partProperties,
-        fetchTextBodyValues: true,
-        fetchHTMLBodyValues: true,
-        maxBodyValueBytes: opts.maxBodyValueBytes ?? 256 * 1024,
-      },
-      BodyGet,
-    );
-    deps.db.transaction(() => {
-      for (const e of res.list) deps.emails.saveBody(localId, e.id, toBody(e));
-      // Deleted meanwhile: the next metadata sync removes the row; don't ask again.
-      for (const id of res.notFound ?? []) deps.emails.saveBody(localId, id, null);
-      // Asked for but neither returned nor "not found": a broken server answer. Don't loop on it.
-      const answered = new Set([...res.list.map((e) => e.id), ...(res.notFound ?? [])]);
-      for (const id of ids) if (!answered.has(id)) deps.emails.saveBody(localId, id, null);
-    })();
-    stored += res.list.length;
+    stored += await fetchBodiesOf(client, deps, localId, accountId, ids, opts);
   }
   return stored;
+}
+
+/** Fetches and stores the bodies of these emails now (e.g. the one the user opened). */
+export async function fetchBodiesOf(client: JmapClient, deps: BodySyncDeps, localId: string, accountId: string, ids: string[], opts: BodySyncOptions = {}): Promise<number> {
+  const res = await client.call(
+    'Email/get',
+    {
+      accountId,
+      ids,
+      properties: bodyProperties,
+      bodyProperties: partProperties,
+      fetchTextBodyValues: true,
+      fetchHTMLBodyValues: true,
+      maxBodyValueBytes: opts.maxBodyValueBytes ?? 256 * 1024,
+    },
+    BodyGet,
+  );
+  deps.db.transaction(() => {
+    for (const e of res.list) deps.emails.saveBody(localId, e.id, toBody(e));
+    // Deleted meanwhile: the next metadata sync removes the row; don't ask again.
+    for (const id of res.notFound ?? []) deps.emails.saveBody(localId, id, null);
+    // Asked for but neither returned nor "not found": a broken server answer. Don't loop on it.
+    const answered = new Set([...res.list.map((e) => e.id), ...(res.notFound ?? [])]);
+    for (const id of ids) if (!answered.has(id)) deps.emails.saveBody(localId, id, null);
+  })();
+  return res.list.length;
 }
 
 function toBody(e: BodyEmail): EmailBody {
