@@ -185,11 +185,9 @@ export class AccountService {
   private setStatus(id: string, next: AccountStatus): void {
     if (!this.deps.accounts.get(id)) return;
     const rt = this.runtime(id);
-    const prev = rt.status;
-    rt.status = { ...next, lastSyncAt: next.lastSyncAt ?? prev.lastSyncAt };
-    if (prev.state !== rt.status.state || prev.message !== rt.status.message || next.state === 'online') {
-      this.deps.events.emit('account.status', { accountId: id, status: rt.status });
-    }
+    rt.status = { ...next, lastSyncAt: next.lastSyncAt ?? rt.status.lastSyncAt };
+    // Sent after every pass, not only on a change: it also says when the account last synced.
+    this.deps.events.emit('account.status', { accountId: id, status: rt.status });
   }
 
   private view(row: AccountRow): AccountView {

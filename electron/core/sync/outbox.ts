@@ -44,7 +44,7 @@ const SetResponse = z.looseObject({
   notUpdated: z.record(z.string(), SetError).nullable().optional(),
   notDestroyed: z.record(z.string(), SetError).nullable().optional(),
 });
-const MailboxList = z.looseObject({ list: z.array(z.looseObject({ id: z.string(), name: z.string(), parentId: z.string().nullable() })) });
+const MailboxList = z.looseObject({ list: z.array(z.looseObject({ id: z.string(), name: z.string().optional(), parentId: z.string().nullable().optional() })) });
 
 export class Outbox {
   constructor(
@@ -168,8 +168,13 @@ export class Outbox {
         const patch = { [`keywords/${action.keyword}`]: action.value ? true : null };
         return this.setEmails(client, accountId, { update: Object.fromEntries(action.emailIds.map((id) => [id, patch])) });
       }
-      case 'move':
+      case 'move': {
+        // Cyrus 3.6 accepts a move into a mailbox deleted meanwhile, and the email is lost.
+        // Checking first narrows that to a race of milliseconds.
+        const target = await client.call('Mailbox/get', { accountId, ids: [action.toMailboxId], properties: ['id'] }, MailboxList.partial());
+        if (!target.list?.length) return ['the target folder no longer exists'];
         return this.setEmails(client, accountId, { update: Object.fromEntries(action.emailIds.map((id) => [id, { mailboxIds: { [action.toMailboxId]: true } }])) });
+      }
       case 'destroy':
         return this.setEmails(client, accountId, { destroy: action.emailIds });
       case 'createMailbox': {
