@@ -125,6 +125,33 @@ describe('requests', () => {
     expect(peak).toBe(2);
   });
 
+  it('shares that limit between accounts on the same server', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const spy: FetchLike = async (url, init) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      try {
+        const res = await fetch(url, init);
+        await new Promise((r) => setTimeout(r, 20));
+        return res;
+      } finally {
+        inFlight--;
+      }
+    };
+    const other = freshUser('client2');
+    const a = await JmapClient.connect({ sessionUrl: env.sessionUrl, credentials: creds(), fetch: spy });
+    const b = await JmapClient.connect({ sessionUrl: env.sessionUrl, credentials: { kind: 'basic', username: other, password: env.password }, fetch: spy });
+    Object.assign(a.session.limits, { maxConcurrentRequests: 3 });
+    Object.assign(b.session.limits, { maxConcurrentRequests: 3 });
+    peak = 0;
+    await Promise.all([
+      ...Array.from({ length: 6 }, () => a.call('Mailbox/get', { accountId: user, ids: [] })),
+      ...Array.from({ length: 6 }, () => b.call('Mailbox/get', { accountId: other, ids: [] })),
+    ]);
+    expect(peak).toBe(3);
+  });
+
   it('refetches the session when a response carries a new sessionState', async () => {
     let sessionGets = 0;
     let rewrite = false;

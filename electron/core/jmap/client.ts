@@ -100,7 +100,7 @@ export class JmapClient {
 
   private constructor(private readonly opts: ClientOptions, session: JmapSession) {
     this.current = session;
-    this.semaphore = new Semaphore(() => this.current.limits.maxConcurrentRequests);
+    this.semaphore = serverLimiter(session.apiUrl, () => this.current.limits.maxConcurrentRequests);
   }
 
   /** Fetches the session and returns a client bound to it. */
@@ -235,6 +235,23 @@ export class JmapClient {
     await Promise.all(requests);
     return { list, notFound, state };
   }
+}
+
+/**
+ * One semaphore per server, shared by every account on it, so several accounts at one
+ * provider together stay within its maxConcurrentRequests.
+ */
+const serverLimiters = new Map<string, Semaphore>();
+function serverLimiter(apiUrl: string, limit: () => number): Semaphore {
+  const key = new URL(apiUrl).origin;
+  const existing = serverLimiters.get(key);
+  if (existing) {
+    existing.setLimitSource(limit);
+    return existing;
+  }
+  const created = new Semaphore(limit);
+  serverLimiters.set(key, created);
+  return created;
 }
 
 /** GETs a session URL with credentials and validates it. */

@@ -3,7 +3,13 @@
 export class Semaphore {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
-  constructor(private readonly limit: () => number) {}
+  constructor(private limit: () => number) {}
+
+  /** Where the limit is read from: the newest session of any client sharing this semaphore. */
+  setLimitSource(limit: () => number): void {
+    this.limit = limit;
+    this.wake();
+  }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active < this.max()) this.active++;
