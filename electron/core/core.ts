@@ -48,7 +48,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     secrets: options.secrets,
     events,
   });
-  const scheduler = new SyncScheduler((id) => accounts.sync(id), options.pollIntervalMs ?? 60_000);
+  const scheduler = new SyncScheduler((id, continuation) => accounts.sync(id, continuation), options.pollIntervalMs ?? 60_000);
   for (const id of accounts.ids()) scheduler.add(id);
 
   const handlers: Handlers = {

@@ -72,4 +72,20 @@ describe('SyncScheduler', () => {
     expect(new Set(runs)).toEqual(new Set(['b']));
     s.stop();
   });
+
+  it('runs again soon while background work remains, marking those passes as continuations', async () => {
+    const calls: boolean[] = [];
+    let left = 2;
+    const s = new SyncScheduler(async (_id, continuation) => {
+      calls.push(continuation);
+      return left-- > 0 ? 'more' : undefined;
+    }, 60_000);
+    s.add('a');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls).toEqual([false, true, true]);
+    s.syncNow('a'); // the user asked: a full pass, not a continuation
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toEqual([false, true, true, false]);
+    s.stop();
+  });
 });

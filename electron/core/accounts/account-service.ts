@@ -97,9 +97,14 @@ export class AccountService {
   }
 
   /** One sync pass for an account; the scheduler calls this. Throws so the scheduler backs off. */
-  async sync(id: string): Promise<void | 'more'> {
+  async sync(id: string, continuation = false): Promise<void | 'more'> {
     const row = this.deps.accounts.get(id);
     if (!row) return;
+    if (continuation && !this.deps.outbox.hasPending(id)) {
+      // Only background body fetching is left: no need to ask the server what changed again.
+      const client = await this.client(row);
+      return (await fetchBodies(client, this.deps, row.id, row.jmapAccountId, { budgetMs: 1000 })) > 0 ? 'more' : undefined;
+    }
     try {
       const client = await this.client(row);
       await this.replayOutbox(client, row);

@@ -1,7 +1,11 @@
 // One timer for all accounts: each account has a due time, and the timer is always set for
 // the earliest one, so N accounts never mean N busy timers. Failures back off exponentially.
-/** Resolves to 'more' when work is left over (e.g. bodies still to fetch): run again soon. */
-export type SyncRunner = (accountId: string) => Promise<void | 'more'>;
+/**
+ * Runs one pass. `continuation` is true when the pass only continues background work the
+ * previous one left ('more'), so it need not ask the server for changes again.
+ * Resolves to 'more' when work is left over (e.g. bodies still to fetch): run again soon.
+ */
+export type SyncRunner = (accountId: string, continuation: boolean) => Promise<void | 'more'>;
 
 interface Entry {
   dueAt: number;
@@ -10,6 +14,8 @@ interface Entry {
   /** A sync was requested while one was running: run again right after. */
   again: boolean;
   current: Promise<void> | null;
+  /** The last pass left background work, and nothing else asked for a sync since. */
+  continuation: boolean;
 }
 
 /** Pause between passes while background work remains, so other accounts get their turn. */
@@ -27,7 +33,7 @@ export class SyncScheduler {
   ) {}
 
   add(accountId: string): void {
-    if (!this.entries.has(accountId)) this.entries.set(accountId, { dueAt: 0, failures: 0, running: false, again: false, current: null });
+    if (!this.entries.has(accountId)) this.entries.set(accountId, { dueAt: 0, failures: 0, running: false, again: false, current: null, continuation: false });
     this.arm();
   }
 
@@ -43,6 +49,7 @@ export class SyncScheduler {
     for (const id of ids) {
       const e = this.entries.get(id);
       if (!e) continue;
+      e.continuation = false;
       if (e.running) e.again = true;
       else e.dueAt = 0;
       started++;
@@ -98,7 +105,9 @@ export class SyncScheduler {
     e.running = true;
     let more = false;
     try {
-      more = (await this.run(id)) === 'more';
+      const continuation = e.continuation;
+      e.continuation = false;
+      more = (await this.run(id, continuation)) === 'more';
       e.failures = 0;
     } catch {
       e.failures++;
@@ -110,6 +119,7 @@ export class SyncScheduler {
         : e.failures === 0
           ? this.intervalMs
           : Math.min(this.maxBackoffMs, this.intervalMs * 2 ** Math.min(e.failures, 10));
+      e.continuation = more && !e.again;
       e.dueAt = e.again ? 0 : Date.now() + backoff;
       e.again = false;
       this.arm();
