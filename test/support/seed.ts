@@ -12,6 +12,8 @@ export interface SeedOptions {
   /** Distinguishes otherwise identical runs (Cyrus refuses the same bytes twice per account). */
   salt?: string;
   batch?: number;
+  /** Index of the first message, to grow a mailbox in several calls. */
+  start?: number;
 }
 
 const people = [
@@ -90,10 +92,12 @@ export async function seedMessages(user: string, opts: SeedOptions): Promise<str
   const mailboxIds = /^[a-z]+$/.test(mailbox) ? { [`$${mailbox}`]: true } : { [mailbox]: true };
   const batch = opts.batch ?? 250;
   const ids: string[] = [];
-  for (let start = 0; start < opts.count; start += batch) {
+  const first = opts.start ?? 0;
+  const end = first + opts.count;
+  for (let start = first; start < end; start += batch) {
     const create: Record<string, unknown> = {};
     const emails: Record<string, unknown> = {};
-    for (let i = start; i < Math.min(opts.count, start + batch); i++) {
+    for (let i = start; i < Math.min(end, start + batch); i++) {
       const m = generateMessage(i, user, opts.seed ?? 1, opts.salt ?? '');
       create[`b${i}`] = { 'data:asText': m.raw, type: 'message/rfc822' };
       emails[`e${i}`] = { blobId: `#b${i}`, mailboxIds, keywords: m.keywords, receivedAt: m.receivedAt };

@@ -2,6 +2,7 @@
 // newest-first (resumable after a crash); later syncs ask what changed and fetch only that.
 import { z } from 'zod';
 import type { JmapClient } from '../jmap/client';
+import { JmapProtocolError } from '../jmap/errors';
 import {
   EmailMetaSchema,
   EmailMutableSchema,
@@ -22,13 +23,14 @@ export interface EmailSyncDeps {
 export interface EmailSyncOptions {
   /** Emails per page of the first sync; capped by the server's maxObjectsInGet. */
   pageSize?: number;
-  /** Called after each committed write, so views can refresh while a long sync runs. */
+  /** Called after each committed page, so views can refresh while a long sync runs. */
   onProgress?: (fetched: number, total: number | null) => void;
+  /** Emails per transaction while writing a page. */
+  writeChunk?: number;
 }
 
 const type = 'Email';
-const GetMeta = z.looseObject({ state: z.string(), list: z.array(EmailMetaSchema), notFound: z.array(z.string()).nullable().optional() });
-const GetMutable = z.looseObject({ state: z.string(), list: z.array(EmailMutableSchema), notFound: z.array(z.string()).nullable().optional() });
+const RawGet = z.looseObject({ state: z.string(), list: z.array(z.unknown()), notFound: z.array(z.string()).nullable().optional() });
 
 interface Progress {
   startState: string;
@@ -41,58 +43,91 @@ interface Progress {
  * The first sync. Pages with an anchor (the last id stored) rather than a position, so mail
  * arriving or leaving meanwhile cannot shift a page; /changes from the state taken before the
  * first page then catches up with whatever happened during paging.
+ *
+ * The next page is requested before the current one is written, so the network and SQLite
+ * work overlap, and each page is written in small transactions with a yield between them, so
+ * the event loop is never held for long. Each transaction stores its emails together with the
+ * anchor after them: a crash at any point resumes exactly after what was stored.
  */
 export async function initialEmailSync(client: JmapClient, deps: EmailSyncDeps, localId: string, accountId: string, opts: EmailSyncOptions = {}): Promise<void> {
   const pageSize = Math.max(1, Math.min(opts.pageSize ?? 500, client.session.limits.maxObjectsInGet || 500));
+  const chunkSize = opts.writeChunk ?? 100;
   let progress = readProgress(deps.db, localId);
-  for (;;) {
+  const fetchPage = (anchor: string | null, first: boolean) => {
     const batch = client.batch();
     const query = batch.call(
       'Email/query',
       {
         accountId,
         sort: [{ property: 'receivedAt', isAscending: false }],
-        ...(progress?.anchor ? { anchor: progress.anchor, anchorOffset: 1 } : { position: 0 }),
+        ...(anchor ? { anchor, anchorOffset: 1 } : { position: 0 }),
         limit: pageSize,
-        calculateTotal: !progress,
+        calculateTotal: first,
       },
       QueryResponse,
     );
-    const get = batch.call('Email/get', { accountId, '#ids': query.ref('/ids'), properties: emailMetaProperties }, GetMeta);
-    let result;
+    const get = batch.call('Email/get', { accountId, '#ids': query.ref('/ids'), properties: emailMetaProperties }, RawGet);
+    return batch.send().then((result) => ({ query: result.get(query), get: result.get(get) }));
+  };
+  let pending = fetchPage(progress?.anchor ?? null, !progress);
+  for (;;) {
+    let page;
     try {
-      result = await batch.send();
-      result.get(query);
+      page = await pending;
     } catch (err) {
       // The anchor email was deleted since: restart paging; stored emails are simply rewritten.
       if (progress?.anchor && isMethodError(err, 'anchorNotFound')) {
         progress = { ...progress, anchor: null };
+        pending = fetchPage(null, false);
         continue;
       }
       throw err;
     }
-    const q = result.get(query);
-    const page = result.get(get);
-    const next: Progress = {
-      startState: progress?.startState ?? page.state,
-      anchor: q.ids.at(-1) ?? progress?.anchor ?? null,
-      fetched: (progress?.fetched ?? 0) + page.list.length,
-      total: progress?.total ?? q.total ?? null,
-    };
-    const done = q.ids.length < pageSize;
-    deps.db.transaction(() => {
-      deps.emails.upsert(localId, page.list);
-      if (done) {
-        deps.db.prepare('DELETE FROM initial_sync WHERE account_id = ? AND type = ?').run(localId, type);
-        deps.syncState.set(localId, type, next.startState);
-      } else {
-        writeProgress(deps.db, localId, next);
-      }
-    })();
-    opts.onProgress?.(next.fetched, next.total);
-    progress = next;
+    const ids = page.query.ids;
+    const done = ids.length < pageSize;
+    const startState = progress?.startState ?? page.get.state;
+    const total = progress?.total ?? page.query.total ?? null;
+    if (!done) {
+      pending = fetchPage(ids.at(-1)!, false);
+      pending.catch(() => {}); // awaited next round; this only prevents an unhandled-rejection warning
+    }
+    const byId = new Map<string, unknown>();
+    for (const item of page.get.list) {
+      const id = (item as { id?: unknown } | null)?.id;
+      if (typeof id === 'string') byId.set(id, item);
+    }
+    let fetched = progress?.fetched ?? 0;
+    for (let i = 0; i < ids.length || (done && i === 0); i += chunkSize) {
+      const chunkIds = ids.slice(i, i + chunkSize);
+      const emails = chunkIds.flatMap((id) => (byId.has(id) ? [parseEmail(byId.get(id))] : []));
+      const last = i + chunkSize >= ids.length;
+      fetched += emails.length;
+      const next: Progress = { startState, anchor: chunkIds.at(-1) ?? progress?.anchor ?? null, fetched, total };
+      deps.db.transaction(() => {
+        deps.emails.upsert(localId, emails);
+        if (done && last) {
+          deps.db.prepare('DELETE FROM initial_sync WHERE account_id = ? AND type = ?').run(localId, type);
+          deps.syncState.set(localId, type, startState);
+        } else {
+          writeProgress(deps.db, localId, next);
+        }
+      })();
+      progress = next;
+      if (!last) await new Promise((resolve) => setImmediate(resolve));
+    }
+    opts.onProgress?.(fetched, total);
     if (done) return;
   }
+}
+
+/** Emails are validated one at a time, so no single step of a big page holds the event loop. */
+function parseEmail(raw: unknown): EmailMeta {
+  const parsed = EmailMetaSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new JmapProtocolError(`The server sent a malformed Email: ${issue?.path.join('.') || 'object'}: ${issue?.message}`);
+  }
+  return parsed.data;
 }
 
 export interface EmailChanges {
