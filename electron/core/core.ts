@@ -47,6 +47,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     outbox,
     secrets: options.secrets,
     events,
+    onPush: (id) => void scheduler.syncNow(id),
   });
   const scheduler = new SyncScheduler((id, continuation) => accounts.sync(id, continuation), options.pollIntervalMs ?? 60_000);
   for (const id of accounts.ids()) scheduler.add(id);
@@ -80,6 +81,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     onEvent: (listener) => events.on(listener),
     async close() {
       scheduler.stop();
+      accounts.close();
       db.close();
     },
   };

@@ -5,7 +5,7 @@ import { serverFilter } from '../../electron/core/mail/server-search';
 describe('search syntax', () => {
   it('splits operators from free text and phrases', () => {
     const q = parseSearch('from:bob to:"Carol D" subject:invoice has:attachment is:unread "exact words" lisbon');
-    expect(q).toMatchObject({ from: ['bob'], to: ['Carol D'], subject: ['invoice'], hasAttachment: true, unread: true, text: ['exact words', 'lisbon'] });
+    expect(q).toMatchObject({ from: ['bob'], to: ['Carol D'], subject: ['invoice'], hasAttachment: true, unread: true, text: ['lisbon'], phrases: ['exact words'] });
   });
 
   it('reads before:/after: as local days and keeps unknown operators as text', () => {
@@ -18,7 +18,8 @@ describe('search syntax', () => {
 
   it('builds an FTS expression that user input cannot escape', () => {
     expect(ftsMatch(parseSearch('from:bob@example.com hello wor'))).toBe('"hello" AND "wor"* AND sender : "bob example com"*');
-    expect(ftsMatch(parseSearch('"a" OR NEAR(b) * ^ -x'))).toBe('"a" AND "OR" AND "NEAR b" AND "x"*');
+    expect(ftsMatch(parseSearch('"a" OR NEAR(b) * ^ -x'))).toBe('"OR" AND "NEAR b" AND "x"* AND "a"');
+    expect(ftsMatch(parseSearch('"token-42"'))).toBe('"token 42"'); // quoted: exact, not a prefix
     expect(ftsMatch(parseSearch('is:unread'))).toBeNull();
   });
 

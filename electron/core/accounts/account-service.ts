@@ -8,6 +8,7 @@ import { JmapClient } from '../jmap/client';
 import { discoverSession, type SrvResolver } from '../jmap/discovery';
 import { JmapAuthError, JmapNetworkError } from '../jmap/errors';
 import type { Credentials, FetchLike } from '../jmap/http';
+import { startPush, type PushHandle } from '../jmap/push';
 import { parseSession, primaryMailAccount } from '../jmap/session';
 import type { SecretStore } from '../secrets/secret-store';
 import type { AccountRow, AccountStore } from '../store/accounts';
@@ -23,15 +24,23 @@ export interface AccountServiceDeps extends AccountSyncDeps {
   events: EventBus;
   fetch?: FetchLike;
   resolveSrv?: SrvResolver;
+  /** The server pushed a change for this account (or push (re)connected): sync it now. */
+  onPush?: (accountId: string) => void;
+  log?: (message: string) => void;
 }
 
 interface Runtime {
   client: JmapClient | null;
   status: AccountStatus;
+  /** Kept for the push connection, which the client does not expose. */
+  credentials: Credentials | null;
+  /** Started once, after the first successful sync; null before and for no push at all. */
+  push: PushHandle | null;
 }
 
 export class AccountService {
   private readonly runtimes = new Map<string, Runtime>();
+  private closed = false;
 
   constructor(private readonly deps: AccountServiceDeps) {}
 
@@ -83,13 +92,14 @@ export class AccountService {
       await this.deps.secrets.delete(row.id).catch(() => {});
       throw err;
     }
-    this.runtimes.set(row.id, { client: this.makeClient(row, credentials, found.session), status: status('connecting') });
+    this.runtimes.set(row.id, { client: this.makeClient(row, credentials, found.session), status: status('connecting'), credentials, push: null });
     this.deps.events.emit('accounts.changed', {});
     return this.view(row);
   }
 
   async remove(id: string): Promise<boolean> {
     const removed = this.deps.accounts.remove(id);
+    this.runtimes.get(id)?.push?.stop();
     this.runtimes.delete(id);
     await this.deps.secrets.delete(id).catch(() => {});
     if (removed) this.deps.events.emit('accounts.changed', {});
@@ -112,6 +122,7 @@ export class AccountService {
         onEmails: () => this.deps.events.emit('emails.changed', { accountId: id }),
       });
       this.setStatus(id, status('online', null, Date.now()));
+      this.startPush(row, client);
       if (outcome.mailboxesChanged) this.deps.events.emit('mailboxes.changed', { accountId: id });
       const bodies = await fetchBodies(client, this.deps, row.id, row.jmapAccountId, { budgetMs: 1000 });
       if (bodies > 0) return 'more';
@@ -121,6 +132,12 @@ export class AccountService {
       else this.setStatus(id, status('error', err instanceof Error ? err.message : String(err)));
       throw err;
     }
+  }
+
+  /** Stops every push connection; the core is shutting down. */
+  close(): void {
+    this.closed = true;
+    for (const rt of this.runtimes.values()) rt.push?.stop();
   }
 
   bodyDeps(): { db: AccountServiceDeps['db']; emails: AccountServiceDeps['emails'] } {
@@ -162,7 +179,28 @@ export class AccountService {
       row.authKind === 'bearer' ? { kind: 'bearer', token: secret } : { kind: 'basic', username: row.username, password: secret };
     const cached = row.sessionJson ? safeParseSession(row.sessionJson, row.sessionUrl) : null;
     rt.client = cached ? this.makeClient(row, credentials, cached) : await JmapClient.connect(this.clientOptions(row, credentials));
+    rt.credentials = credentials;
     return rt.client;
+  }
+
+  /**
+   * Push only shortens the wait for changes; polling goes on regardless. Servers without push
+   * (e.g. Cyrus) cost one request, after which the listener gives up by itself.
+   */
+  private startPush(row: AccountRow, client: JmapClient): void {
+    const rt = this.runtime(row.id);
+    if (this.closed || rt.push || !rt.credentials || !this.deps.accounts.get(row.id)) return;
+    const log = this.deps.log ?? ((m: string) => console.info(m));
+    rt.push = startPush({
+      session: client.session,
+      credentials: rt.credentials,
+      accountIds: [row.jmapAccountId],
+      ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
+      onStateChange: () => this.deps.onPush?.(row.id),
+      // Changes made while disconnected were never pushed: catch up on every (re)connect.
+      onStatus: (s) => void (s === 'connected' && this.deps.onPush?.(row.id)),
+      log: (m) => log(`account ${row.id} (${row.email}): ${m}`),
+    });
   }
 
   private makeClient(row: AccountRow, credentials: Credentials, session: ReturnType<typeof parseSession>): JmapClient {
@@ -181,7 +219,7 @@ export class AccountService {
   private runtime(id: string): Runtime {
     let rt = this.runtimes.get(id);
     if (!rt) {
-      rt = { client: null, status: status('connecting') };
+      rt = { client: null, status: status('connecting'), credentials: null, push: null };
       this.runtimes.set(id, rt);
     }
     return rt;

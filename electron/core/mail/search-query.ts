@@ -2,6 +2,8 @@
 // operators from:, to:, subject:, in:, has:attachment, is:unread/read/flagged, before:, after:.
 export interface SearchQuery {
   text: string[];
+  /** Quoted: matched as exact phrases, never as prefixes. */
+  phrases: string[];
   from: string[];
   to: string[];
   subject: string[];
@@ -18,12 +20,14 @@ export interface SearchQuery {
 const tokenPattern = /(\w+):"([^"]*)"|(\w+):(\S+)|"([^"]*)"|(\S+)/g;
 
 export function parseSearch(input: string): SearchQuery {
-  const q: SearchQuery = { text: [], from: [], to: [], subject: [], inMailbox: null, hasAttachment: false, unread: null, flagged: null, before: null, after: null };
+  const q: SearchQuery = { text: [], phrases: [], from: [], to: [], subject: [], inMailbox: null, hasAttachment: false, unread: null, flagged: null, before: null, after: null };
   for (const m of input.matchAll(tokenPattern)) {
     const op = (m[1] ?? m[3])?.toLowerCase();
     const value = (m[2] ?? m[4] ?? m[5] ?? m[6] ?? '').trim();
     if (!op) {
-      if (value) q.text.push(value);
+      if (m[5] !== undefined) {
+        if (value) q.phrases.push(value);
+      } else if (value) q.text.push(value);
       continue;
     }
     if (!value) continue;
@@ -57,7 +61,7 @@ export function parseSearch(input: string): SearchQuery {
 }
 
 export function isEmptySearch(q: SearchQuery): boolean {
-  return !q.text.length && !q.from.length && !q.to.length && !q.subject.length && !q.inMailbox && !q.hasAttachment && q.unread === null && q.flagged === null && q.before === null && q.after === null;
+  return !q.text.length && !q.phrases.length && !q.from.length && !q.to.length && !q.subject.length && !q.inMailbox && !q.hasAttachment && q.unread === null && q.flagged === null && q.before === null && q.after === null;
 }
 
 /** YYYY-MM-DD (or YYYY/MM/DD) as local midnight, the way a user means a day. */
@@ -84,6 +88,7 @@ export function ftsMatch(q: SearchQuery): string | null {
   };
   // The last free word is typed right now: match it as a prefix, so results appear as you type.
   q.text.forEach((t, i) => phrase(t, null, i === q.text.length - 1));
+  for (const p of q.phrases) phrase(p, null, false);
   for (const f of q.from) phrase(f, 'sender', true);
   for (const t of q.to) phrase(t, 'recipients', true);
   for (const s of q.subject) phrase(s, 'subject', true);

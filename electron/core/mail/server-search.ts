@@ -10,6 +10,7 @@ import type { SearchQuery } from './search-query';
 export function serverFilter(q: SearchQuery, mailboxIdForName: (name: string) => string | null): Record<string, unknown> | null {
   const conditions: Record<string, unknown>[] = [];
   for (const t of q.text) conditions.push({ text: t });
+  for (const p of q.phrases) conditions.push({ text: `"${p}"` });
   for (const f of q.from) conditions.push({ from: f });
   for (const t of q.to) conditions.push({ to: t });
   for (const s of q.subject) conditions.push({ subject: s });

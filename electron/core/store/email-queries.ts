@@ -78,10 +78,14 @@ export class EmailQueries {
     const args: unknown[] = [];
     const match = ftsMatch(q);
     let from = 'email e';
+    // Newest first. With text, FTS rowids are received times, so rowid order is date order
+    // and FTS5 streams matches in it without sorting them all.
+    let order = 'e.received_at DESC';
     if (match) {
-      from = 'email_fts f JOIN email e ON e.pk = f.rowid';
+      from = 'email_fts f JOIN email e ON e.fts_rowid = f.rowid';
       where.push('email_fts MATCH ?');
       args.push(match);
+      order = 'f.rowid DESC';
     }
     if (accountId) where.push('e.account_id = ?'), args.push(accountId);
     if (q.hasAttachment) where.push('e.has_attachment = 1');
@@ -97,7 +101,7 @@ export class EmailQueries {
     const rows = this.db
       .prepare(
         `SELECT ${columns}, e.unread, 1 AS threadSize FROM ${from}
-         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.received_at DESC LIMIT ?`,
+         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`,
       )
       .all(...args, limit) as Row[];
     return rows.map((r) => toItem(r, 'local'));

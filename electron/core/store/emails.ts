@@ -41,8 +41,10 @@ export class EmailStore {
                 @preview, @hasAttachment, @keywords, @unread, @flagged)
         ON CONFLICT (account_id, id) DO UPDATE SET
           keywords = excluded.keywords, unread = excluded.unread, flagged = excluded.flagged
-        RETURNING pk, body_status AS bodyStatus`),
-      pk: db.prepare('SELECT pk, received_at AS receivedAt FROM email WHERE account_id = ? AND id = ?'),
+        RETURNING pk, body_status AS bodyStatus, fts_rowid AS ftsRowid`),
+      pk: db.prepare('SELECT pk, received_at AS receivedAt, fts_rowid AS ftsRowid FROM email WHERE account_id = ? AND id = ?'),
+      ftsRowidTaken: db.prepare('SELECT 1 FROM email WHERE fts_rowid = ?'),
+      setFtsRowid: db.prepare('UPDATE email SET fts_rowid = ? WHERE pk = ?'),
       setKeywords: db.prepare('UPDATE email SET keywords = ?, unread = ?, flagged = ? WHERE pk = ?'),
       clearMailboxes: db.prepare('DELETE FROM email_mailbox WHERE email_pk = ?'),
       addMailbox: db.prepare('INSERT OR IGNORE INTO email_mailbox (account_id, mailbox_id, received_at, email_pk) VALUES (?, ?, ?, ?)'),
@@ -82,9 +84,11 @@ export class EmailStore {
         keywords: JSON.stringify(e.keywords),
         unread: e.keywords.$seen ? 0 : 1,
         flagged: e.keywords.$flagged ? 1 : 0,
-      }) as { pk: number; bodyStatus: number };
+      }) as { pk: number; bodyStatus: number; ftsRowid: number | null };
       this.setMailboxes(accountId, row.pk, e.receivedAt, e.mailboxIds);
-      if (row.bodyStatus === 0) this.stmts.ftsUpsert.run(row.pk, e.subject, addressText(e.from), addressText([...e.to, ...e.cc]), '');
+      if (row.ftsRowid === null) {
+        this.stmts.ftsUpsert.run(this.assignFtsRowid(row.pk, e.receivedAt), e.subject, addressText(e.from), addressText([...e.to, ...e.cc]), '');
+      }
     }
   }
 
@@ -126,9 +130,9 @@ export class EmailStore {
 
   remove(accountId: string, ids: readonly string[]): void {
     for (const id of ids) {
-      const row = this.stmts.pk.get(accountId, id) as { pk: number } | undefined;
+      const row = this.stmts.pk.get(accountId, id) as { pk: number; ftsRowid: number | null } | undefined;
       if (!row) continue;
-      this.stmts.ftsDelete.run(row.pk);
+      if (row.ftsRowid !== null) this.stmts.ftsDelete.run(row.ftsRowid);
       this.stmts.delete.run(row.pk);
     }
   }
@@ -139,7 +143,7 @@ export class EmailStore {
   }
 
   saveBody(accountId: string, id: string, body: EmailBody | null): void {
-    const row = this.stmts.pk.get(accountId, id) as { pk: number } | undefined;
+    const row = this.stmts.pk.get(accountId, id) as { pk: number; receivedAt: number; ftsRowid: number | null } | undefined;
     if (!row) return;
     if (!body) {
       this.stmts.setBodyStatus.run(2, row.pk);
@@ -149,7 +153,20 @@ export class EmailStore {
     this.stmts.setBodyStatus.run(1, row.pk);
     const src = this.stmts.ftsSource.get(row.pk) as { subject: string; f: string; t: string; c: string };
     const recipients = [...(JSON.parse(src.t) as EmailAddress[]), ...(JSON.parse(src.c) as EmailAddress[])];
-    this.stmts.ftsUpsert.run(row.pk, src.subject, addressText(JSON.parse(src.f) as EmailAddress[]), addressText(recipients), body.text ?? '');
+    const ftsRowid = row.ftsRowid ?? this.assignFtsRowid(row.pk, row.receivedAt);
+    this.stmts.ftsUpsert.run(ftsRowid, src.subject, addressText(JSON.parse(src.f) as EmailAddress[]), addressText(recipients), body.text ?? '');
+  }
+
+  /**
+   * The FTS rowid is the received time (ms) with room for 1024 emails per millisecond, so
+   * FTS5 can return matches newest first and a search stops after the first page of hits
+   * instead of sorting every match.
+   */
+  private assignFtsRowid(pk: number, receivedAt: number): number {
+    let candidate = Math.max(0, receivedAt) * 1024 + (pk % 1024);
+    while (this.stmts.ftsRowidTaken.get(candidate)) candidate++;
+    this.stmts.setFtsRowid.run(candidate, pk);
+    return candidate;
   }
 
   private setMailboxes(accountId: string, pk: number, receivedAt: number, mailboxIds: Record<string, boolean>): void {

@@ -59,6 +59,8 @@ export const migrations: readonly string[] = [
     flagged        INTEGER NOT NULL DEFAULT 0,
     -- 0: body not fetched yet, 1: fetched, 2: the server could not give it
     body_status    INTEGER NOT NULL DEFAULT 0,
+    -- this email's rowid in email_fts: its received time, so the index yields newest first
+    fts_rowid      INTEGER UNIQUE,
     UNIQUE (account_id, id)
   );
   CREATE INDEX email_by_thread ON email (account_id, thread_id);
@@ -107,7 +109,7 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (account_id, type)
   ) WITHOUT ROWID;
 
-  -- Full-text index; rowid = email.pk. Contentless: the text already lives in email/email_body.
+  -- Full-text index; rowid = email.fts_rowid. Contentless: the text already lives in email/email_body.
   CREATE VIRTUAL TABLE email_fts USING fts5(
     subject, sender, recipients, body,
     content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
