@@ -9,6 +9,8 @@ export const AccountStatus = z.object({
   state: z.enum(['connecting', 'online', 'offline', 'auth-failed', 'error']),
   message: z.string().nullable(),
   lastSyncAt: z.number().nullable(),
+  /** While the first sync of the account's mail runs: how far it got. Null once complete. */
+  initialSync: z.object({ fetched: z.number(), total: z.number().nullable() }).nullable(),
 });
 
 export const AccountView = z.object({

@@ -23,6 +23,8 @@ export interface CoreOptions {
   version: string;
   /** How often each account polls for changes when the server offers no push. */
   pollIntervalMs?: number;
+  /** Emails per page of a first sync (tests use small pages to interrupt it mid-way). */
+  pageSize?: number;
 }
 
 export interface Core {
@@ -57,9 +59,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'accounts.list': async () => accounts.list(),
     'accounts.add': async (params) => {
       const view = await accounts.add(params);
+      await accounts.firstMailboxSync(view.id);
       scheduler.add(view.id);
-      // The first mailbox sync is awaited so the new account appears with its folders.
-      await scheduler.syncAndWait(view.id);
       return accounts.list().find((a) => a.id === view.id) ?? view;
     },
     'accounts.remove': async ({ accountId }) => {

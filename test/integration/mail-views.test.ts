@@ -29,8 +29,8 @@ beforeAll(async () => {
   // No polling: the server-search test needs mail the client has not synced. Bodies still
   // arrive, since background body fetching runs until none are left.
   h = await startHarness({ pollIntervalMs: 600_000 });
-  a = await h.call('accounts.add', { email: userA, secret: cyrusEnv().password, serverUrl: cyrusEnv().baseUrl });
-  b = await h.call('accounts.add', { email: userB, secret: cyrusEnv().password, serverUrl: cyrusEnv().baseUrl });
+  a = await h.addAccount({ email: userA, secret: cyrusEnv().password, serverUrl: cyrusEnv().baseUrl });
+  b = await h.addAccount({ email: userB, secret: cyrusEnv().password, serverUrl: cyrusEnv().baseUrl });
 });
 
 afterAll(() => h.core.close());

@@ -20,7 +20,7 @@ beforeEach(async () => {
   user = freshUser('outbox');
   await seedMessages(user, { count: 12 });
   h = await startHarness();
-  account = await h.call('accounts.add', { email: user, secret: cyrusEnv().password, serverUrl: `${proxy.url}/jmap/` });
+  account = await h.addAccount({ email: user, secret: cyrusEnv().password, serverUrl: `${proxy.url}/jmap/` });
   const boxes = await h.call('mailboxes.list', { accountId: account.id });
   mailbox = (role) => boxes.find((m) => m.role === role)!.id;
 });

@@ -14,6 +14,8 @@ export interface Harness {
   call<M extends RequestName>(method: M, params: Params<M>): Promise<Result<M>>;
   /** Resolves with the first matching event emitted from now on. */
   next<E extends EventName>(event: E, match?: (p: EventPayload<E>) => boolean, timeoutMs?: number): Promise<EventPayload<E>>;
+  /** Adds an account and waits until its first sync, mail included, is complete. */
+  addAccount(params: Params<'accounts.add'>): Promise<Result<'accounts.add'>>;
   /** Closes this core and opens a new one on the same data and secrets: a restart. */
   restart(): Promise<Harness>;
 }
@@ -44,6 +46,21 @@ export async function startHarness(opts: { dataDir?: string; secrets?: MemorySec
           resolve(payload);
         });
       });
+    },
+    async addAccount(params) {
+      const done = new Promise<void>((resolve) => {
+        const off = core.onEvent((e) => {
+          if (e.event === 'account.status' && e.payload.status.state === 'online' && e.payload.status.initialSync === null && added.has(e.payload.accountId)) {
+            off();
+            resolve();
+          }
+        });
+      });
+      const added = new Set<string>();
+      const view = await h.call('accounts.add', params);
+      added.add(view.id);
+      await done;
+      return (await h.call('accounts.list', {})).find((a) => a.id === view.id)!;
     },
     async restart() {
       await core.close();

@@ -18,6 +18,7 @@ import { fullMailboxSync } from '../sync/mailbox-sync';
 import type { Outbox } from '../sync/outbox';
 
 export interface AccountServiceDeps extends AccountSyncDeps {
+  syncOptions?: { pageSize?: number };
   outbox: Outbox;
   accounts: AccountStore;
   secrets: SecretStore;
@@ -119,7 +120,9 @@ export class AccountService {
       const client = await this.client(row);
       await this.replayOutbox(client, row);
       const outcome = await syncAccount(client, this.deps, row.id, row.jmapAccountId, {
+        ...this.deps.syncOptions,
         onEmails: () => this.deps.events.emit('emails.changed', { accountId: id }),
+        onProgress: (fetched, total) => this.setStatus(id, { ...this.runtime(id).status, initialSync: { fetched, total } }),
       });
       this.setStatus(id, status('online', null, Date.now()));
       this.startPush(row, client);
@@ -127,11 +130,41 @@ export class AccountService {
       const bodies = await fetchBodies(client, this.deps, row.id, row.jmapAccountId, { budgetMs: 1000 });
       if (bodies > 0) return 'more';
     } catch (err) {
-      if (err instanceof JmapAuthError) this.setStatus(id, status('auth-failed', 'The server rejected the stored password. Remove the account and add it again with the new password.'));
-      else if (err instanceof JmapNetworkError) this.setStatus(id, status('offline', err.message));
-      else this.setStatus(id, status('error', err instanceof Error ? err.message : String(err)));
+      this.setFailure(id, err);
       throw err;
     }
+  }
+
+  /**
+   * Just the folders, so a new account appears with its mailbox tree at once; its mail then
+   * streams in through the scheduler. Failures only set the status: the scheduler retries.
+   */
+  async firstMailboxSync(id: string): Promise<void> {
+    const row = this.deps.accounts.get(id);
+    if (!row) return;
+    try {
+      const client = await this.client(row);
+      if (this.deps.syncState.get(row.id, 'Mailbox') === null) await fullMailboxSync(client, this.deps, row.id, row.jmapAccountId);
+      this.setStatus(id, { ...status('online', null, Date.now()), initialSync: this.initialSyncProgress(id) });
+      this.deps.events.emit('mailboxes.changed', { accountId: id });
+    } catch (err) {
+      this.setFailure(id, err);
+    }
+  }
+
+  /** Null once the first sync of the account's mail is complete. */
+  private initialSyncProgress(id: string): AccountStatus['initialSync'] {
+    if (this.deps.syncState.get(id, 'Email') !== null) return null;
+    const row = this.deps.db.prepare("SELECT fetched, total FROM initial_sync WHERE account_id = ? AND type = 'Email'").get(id) as
+      | { fetched: number; total: number | null }
+      | undefined;
+    return row ?? { fetched: 0, total: null };
+  }
+
+  private setFailure(id: string, err: unknown): void {
+    if (err instanceof JmapAuthError) this.setStatus(id, status('auth-failed', 'The server rejected the stored password. Remove the account and add it again with the new password.'));
+    else if (err instanceof JmapNetworkError) this.setStatus(id, status('offline', err.message));
+    else this.setStatus(id, status('error', err instanceof Error ? err.message : String(err)));
   }
 
   /** Stops every push connection; the core is shutting down. */
@@ -228,7 +261,7 @@ export class AccountService {
   private setStatus(id: string, next: AccountStatus): void {
     if (!this.deps.accounts.get(id)) return;
     const rt = this.runtime(id);
-    rt.status = { ...next, lastSyncAt: next.lastSyncAt ?? rt.status.lastSyncAt };
+    rt.status = { ...next, lastSyncAt: next.lastSyncAt ?? rt.status.lastSyncAt, initialSync: next.state === 'online' ? next.initialSync : this.initialSyncProgress(id) };
     // Sent after every pass, not only on a change: it also says when the account last synced.
     this.deps.events.emit('account.status', { accountId: id, status: rt.status });
   }
@@ -246,7 +279,7 @@ export class AccountService {
 }
 
 function status(state: AccountStatus['state'], message: string | null = null, lastSyncAt: number | null = null): AccountStatus {
-  return { state, message, lastSyncAt };
+  return { state, message, lastSyncAt, initialSync: null };
 }
 
 function safeParseSession(json: string, sessionUrl: string) {

@@ -35,6 +35,8 @@ export interface AccountSyncOptions {
   maxChanges?: number;
   /** Called whenever emails were committed, e.g. per page of the first sync. */
   onEmails?: () => void;
+  /** Progress of the first sync, per page. */
+  onProgress?: (fetched: number, total: number | null) => void;
 }
 
 const MailboxGet = z.looseObject({ list: z.array(MailboxSchema), notFound: z.array(z.string()).nullable().optional() });
@@ -48,7 +50,10 @@ export async function syncAccount(client: JmapClient, deps: AccountSyncDeps, loc
     outcome.mailboxesChanged = true;
   }
   if (deps.syncState.get(localId, 'Email') === null) {
-    await initialEmailSync(client, deps, localId, accountId, { ...(opts.pageSize ? { pageSize: opts.pageSize } : {}), onProgress: () => opts.onEmails?.() });
+    await initialEmailSync(client, deps, localId, accountId, { ...(opts.pageSize ? { pageSize: opts.pageSize } : {}), onProgress: (fetched, total) => {
+      opts.onProgress?.(fetched, total);
+      opts.onEmails?.();
+    } });
     outcome.emailsChanged = true;
   }
   const maxChanges = opts.maxChanges ?? 1000;
