@@ -20,10 +20,10 @@ export interface Harness {
   restart(): Promise<Harness>;
 }
 
-export async function startHarness(opts: { dataDir?: string; secrets?: MemorySecretStore; pollIntervalMs?: number } = {}): Promise<Harness> {
+export async function startHarness(opts: { dataDir?: string; secrets?: MemorySecretStore; pollIntervalMs?: number; pageSize?: number } = {}): Promise<Harness> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'core-'));
   const secrets = opts.secrets ?? new MemorySecretStore();
-  const core = await createCore({ dataDir, secrets, version: 'test', pollIntervalMs: opts.pollIntervalMs ?? 60_000 });
+  const core = await createCore({ dataDir, secrets, version: 'test', pollIntervalMs: opts.pollIntervalMs ?? 60_000, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) });
   const h: Harness = {
     core,
     dataDir,
@@ -64,7 +64,7 @@ export async function startHarness(opts: { dataDir?: string; secrets?: MemorySec
     },
     async restart() {
       await core.close();
-      return startHarness({ dataDir, secrets, ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}) });
+      return startHarness({ ...opts, dataDir, secrets });
     },
   };
   return h;
