@@ -50,6 +50,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     secrets: options.secrets,
     events,
     onPush: (id) => void scheduler.syncNow(id),
+    ...(options.pageSize ? { syncOptions: { pageSize: options.pageSize } } : {}),
   });
   const scheduler = new SyncScheduler((id, continuation) => accounts.sync(id, continuation), options.pollIntervalMs ?? 60_000);
   for (const id of accounts.ids()) scheduler.add(id);

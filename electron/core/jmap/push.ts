@@ -74,7 +74,7 @@ type Outcome =
 /** What a transport reports about its one connection. `end` counts only the first time. */
 interface Connection {
   opened(): void;
-  /** Any traffic; `proof` when it was a valid frame, which shows the connection really works. */
+  /** Any traffic; `proof` when it was a valid JMAP frame, which shows the push really works. */
   alive(proof: boolean): void;
   setPingSeconds(seconds: number): void;
   end(outcome: Outcome): void;
@@ -313,14 +313,14 @@ class PushListener implements PushHandle {
     ws.on('open', () => {
       ws.send(JSON.stringify({ '@type': 'WebSocketPushEnable', dataTypes: this.opts.types ? [...this.opts.types] : null }));
       conn.opened();
-      // JMAP has no keepalive of its own over WebSocket; protocol-level pings stand in for it,
-      // and the first one proves the connection right away.
+      // JMAP has no keepalive of its own over WebSocket; protocol-level pings stand in for it.
       ws.ping();
       pinger = setInterval(() => ws.ping(), this.pingSeconds * 1000);
       pinger.unref?.();
     });
-    ws.on('pong', () => conn.alive(true));
-    ws.on('ping', () => conn.alive(true));
+    // A pong shows the socket is up, not that the server pushes: it does not reset the backoff.
+    ws.on('pong', () => conn.alive(false));
+    ws.on('ping', () => conn.alive(false));
     ws.on('message', (data: RawData, isBinary: boolean) => {
       conn.alive(false);
       if (isBinary) {
