@@ -97,6 +97,17 @@ export const EmailDetail = EmailListItem.extend({
   bodyStatus: z.enum(['fetched', 'unavailable']),
 });
 
+export const IdentityView = z.object({
+  id,
+  name: z.string(),
+  email: z.string(),
+  replyTo: z.array(EmailAddressView).nullable(),
+  bcc: z.array(EmailAddressView).nullable(),
+  textSignature: z.string(),
+  htmlSignature: z.string(),
+  mayDelete: z.boolean(),
+});
+
 export const OutboxEntryView = z.object({
   id: z.number(),
   accountId: id,
@@ -178,6 +189,7 @@ export const requests = {
   'mailboxes.destroy': { params: z.object({ accountId: id, mailboxId: id }).strict(), result: queued },
   'mailboxes.empty': { params: z.object({ accountId: id, mailboxId: id }).strict(), result: queued },
   'outbox.list': { params: empty, result: z.array(OutboxEntryView) },
+  'identities.list': { params: byAccount, result: z.array(IdentityView) },
   'sync.now': {
     params: z.object({ accountId: id.optional() }).strict(),
     result: z.object({ started: z.number() }),
@@ -211,6 +223,7 @@ export type SecretStoreInfo = z.output<typeof SecretStoreInfo>;
 export type EmailListItem = z.output<typeof EmailListItem>;
 export type OutboxEntryView = z.output<typeof OutboxEntryView>;
 export type EmailDetail = z.output<typeof EmailDetail>;
+export type IdentityView = z.output<typeof IdentityView>;
 export type AttachmentView = z.output<typeof AttachmentView>;
 
 export function isRequestName(name: unknown): name is RequestName {

@@ -10,6 +10,7 @@ import { AccountStore } from './store/accounts';
 import { openDatabase } from './store/db';
 import { EmailQueries } from './store/email-queries';
 import { EmailStore } from './store/emails';
+import { IdentityStore } from './store/identities';
 import { mailHandlers } from './mail-handlers';
 import { Outbox } from './sync/outbox';
 import { MailboxStore } from './store/mailboxes';
@@ -40,6 +41,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const mailboxes = new MailboxStore(db);
   const emails = new EmailStore(db);
   const outbox = new Outbox(db, emails, mailboxes);
+  const identities = new IdentityStore(db);
   const accounts = new AccountService({
     db,
     accounts: new AccountStore(db),
@@ -47,6 +49,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     syncState: new SyncStateStore(db),
     emails,
     outbox,
+    identities,
     secrets: options.secrets,
     events,
     onPush: (id) => void scheduler.syncNow(id),
@@ -75,6 +78,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       return mailboxes.list(accountId);
     },
     'sync.now': async ({ accountId }) => ({ started: scheduler.syncNow(accountId) }),
+    'identities.list': async ({ accountId }) => {
+      if (!accounts.ids().includes(accountId)) throw new IpcError({ code: 'not-found', message: 'No such account.' });
+      return identities.list(accountId);
+    },
     ...mailHandlers({ db, accounts, queries: new EmailQueries(db), outbox, scheduler, events }),
   };
 

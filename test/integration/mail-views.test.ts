@@ -76,6 +76,12 @@ describe('reading', () => {
   });
 });
 
+describe('identities', () => {
+  it('lists the identities the account may send as', async () => {
+    expect(await h.call('identities.list', { accountId: a.id })).toMatchObject([{ email: userA, mayDelete: false }]);
+  });
+});
+
 describe('search', () => {
   it('finds words that occur only in bodies, once the background fetch has them', async () => {
     const found = await until(() => h.call('emails.search', { query: '"token-17"', accountId: a.id }), (r) => r.items.length > 0);

@@ -9,7 +9,9 @@ import { discoverSession, type SrvResolver } from '../jmap/discovery';
 import { JmapAuthError, JmapNetworkError } from '../jmap/errors';
 import type { Credentials, FetchLike } from '../jmap/http';
 import { startPush, type PushHandle } from '../jmap/push';
-import { parseSession, primaryMailAccount } from '../jmap/session';
+import { capabilities, parseSession, primaryMailAccount } from '../jmap/session';
+import { IdentitySchema, type IdentityStore } from '../store/identities';
+import { z } from 'zod';
 import type { SecretStore } from '../secrets/secret-store';
 import type { AccountRow, AccountStore } from '../store/accounts';
 import { syncAccount, type AccountSyncDeps } from '../sync/account-sync';
@@ -18,6 +20,7 @@ import { fullMailboxSync } from '../sync/mailbox-sync';
 import type { Outbox } from '../sync/outbox';
 
 export interface AccountServiceDeps extends AccountSyncDeps {
+  identities: IdentityStore;
   syncOptions?: { pageSize?: number };
   outbox: Outbox;
   accounts: AccountStore;
@@ -37,6 +40,8 @@ interface Runtime {
   credentials: Credentials | null;
   /** Started once, after the first successful sync; null before and for no push at all. */
   push: PushHandle | null;
+  /** Identities are read once per run: Cyrus and others have no Identity/changes to poll. */
+  identitiesFetched: boolean;
 }
 
 export class AccountService {
@@ -93,7 +98,7 @@ export class AccountService {
       await this.deps.secrets.delete(row.id).catch(() => {});
       throw err;
     }
-    this.runtimes.set(row.id, { client: this.makeClient(row, credentials, found.session), status: status('connecting'), credentials, push: null });
+    this.runtimes.set(row.id, { client: this.makeClient(row, credentials, found.session), status: status('connecting'), credentials, push: null, identitiesFetched: false });
     this.deps.events.emit('accounts.changed', {});
     return this.view(row);
   }
@@ -126,6 +131,7 @@ export class AccountService {
       });
       this.setStatus(id, status('online', null, Date.now()));
       this.startPush(row, client);
+      await this.fetchIdentities(row, client);
       if (outcome.mailboxesChanged) this.deps.events.emit('mailboxes.changed', { accountId: id });
       const bodies = await fetchBodies(client, this.deps, row.id, row.jmapAccountId, { budgetMs: 1000 });
       if (bodies > 0) return 'more';
@@ -150,6 +156,14 @@ export class AccountService {
     } catch (err) {
       this.setFailure(id, err);
     }
+  }
+
+  private async fetchIdentities(row: AccountRow, client: JmapClient): Promise<void> {
+    const rt = this.runtime(row.id);
+    if (rt.identitiesFetched || !client.session.capabilities[capabilities.submission]) return;
+    const res = await client.call('Identity/get', { accountId: row.jmapAccountId }, z.looseObject({ list: z.array(IdentitySchema) }), [capabilities.mail, capabilities.submission]);
+    this.deps.identities.replaceAll(row.id, res.list);
+    rt.identitiesFetched = true;
   }
 
   /** Null once the first sync of the account's mail is complete. */
@@ -252,7 +266,7 @@ export class AccountService {
   private runtime(id: string): Runtime {
     let rt = this.runtimes.get(id);
     if (!rt) {
-      rt = { client: null, status: status('connecting'), credentials: null, push: null };
+      rt = { client: null, status: status('connecting'), credentials: null, push: null, identitiesFetched: false };
       this.runtimes.set(id, rt);
     }
     return rt;
