@@ -189,6 +189,11 @@ export const requests = {
   'mailboxes.destroy': { params: z.object({ accountId: id, mailboxId: id }).strict(), result: queued },
   'mailboxes.empty': { params: z.object({ accountId: id, mailboxId: id }).strict(), result: queued },
   'outbox.list': { params: empty, result: z.array(OutboxEntryView) },
+  /** An attachment's bytes (base64), from the local cache or downloaded now. */
+  'attachments.get': {
+    params: z.object({ accountId: id, emailId: id, blobId: id }).strict(),
+    result: z.object({ name: z.string(), type: z.string(), size: z.number(), base64: z.string() }),
+  },
   'identities.list': { params: byAccount, result: z.array(IdentityView) },
   'sync.now': {
     params: z.object({ accountId: id.optional() }).strict(),

@@ -1,6 +1,8 @@
 // Assembles the core: store, secrets, JMAP clients, sync, and the request handlers.
 // Both the Electron shell and the headless host create exactly one of these.
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BlobCache } from './mail/blob-cache';
 import { IpcError } from '../../shared/errors';
 import { AccountService } from './accounts/account-service';
 import { createDispatch, type Dispatch, type Handlers } from './dispatch';
@@ -24,6 +26,8 @@ export interface CoreOptions {
   version: string;
   /** How often each account polls for changes when the server offers no push. */
   pollIntervalMs?: number;
+  /** Size cap of the attachment cache on disk. */
+  blobCacheBytes?: number;
   /** Emails per page of a first sync (tests use small pages to interrupt it mid-way). */
   pageSize?: number;
 }
@@ -82,7 +86,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       if (!accounts.ids().includes(accountId)) throw new IpcError({ code: 'not-found', message: 'No such account.' });
       return identities.list(accountId);
     },
-    ...mailHandlers({ db, accounts, queries: new EmailQueries(db), outbox, scheduler, events }),
+    ...mailHandlers({
+      db, accounts, queries: new EmailQueries(db), outbox, scheduler, events,
+      blobs: new BlobCache(options.dataDir === ':memory:' ? join(tmpdir(), `jmap-blobs-${process.pid}`) : join(options.dataDir, 'blobs'), options.blobCacheBytes ?? 512 * 1024 * 1024),
+    }),
   };
 
   return {

@@ -9,6 +9,7 @@ import type { EventBus } from './events';
 import { isEmptySearch, parseSearch } from './mail/search-query';
 import { searchServer, serverFilter } from './mail/server-search';
 import type { Db } from './store/db';
+import type { BlobCache } from './mail/blob-cache';
 import type { EmailQueries } from './store/email-queries';
 import { Outbox, type OutboxAction } from './sync/outbox';
 import type { SyncScheduler } from './sync/scheduler';
@@ -16,12 +17,16 @@ import type { SyncScheduler } from './sync/scheduler';
 type MailHandlers = Pick<
   Handlers,
   | 'emails.list' | 'emails.get' | 'emails.search' | 'emails.searchServer' | 'emails.setKeyword' | 'emails.move' | 'emails.destroy'
-  | 'mailboxes.create' | 'mailboxes.rename' | 'mailboxes.destroy' | 'mailboxes.empty' | 'outbox.list'
+  | 'mailboxes.create' | 'mailboxes.rename' | 'mailboxes.destroy' | 'mailboxes.empty' | 'outbox.list' | 'attachments.get'
 >;
 
 const AttachmentList = z.array(AttachmentView);
 
+/** Largest attachment handed to the renderer in one piece. */
+export const maxAttachmentBytes = 50 * 1024 * 1024;
+
 export interface MailHandlerDeps {
+  blobs: BlobCache;
   db: Db;
   accounts: AccountService;
   queries: EmailQueries;
@@ -31,7 +36,7 @@ export interface MailHandlerDeps {
 }
 
 export function mailHandlers(deps: MailHandlerDeps): MailHandlers {
-  const { db, accounts, queries, outbox, scheduler, events } = deps;
+  const { db, accounts, queries, outbox, scheduler, events, blobs } = deps;
 
   const requireAccount = (accountId: string) => {
     if (!accounts.ids().includes(accountId)) throw new IpcError({ code: 'not-found', message: 'No such account.' });
@@ -149,5 +154,25 @@ export function mailHandlers(deps: MailHandlerDeps): MailHandlers {
       return queue(accountId, { kind: 'destroy', emailIds });
     },
     'outbox.list': async () => outbox.list(),
+    'attachments.get': async ({ accountId, emailId, blobId }) => {
+      requireAccount(accountId);
+      // Only a blob this email lists as an attachment: the renderer cannot name arbitrary blobs.
+      const part = db
+        .prepare(
+          `SELECT a.value ->> 'name' AS name, a.value ->> 'type' AS type FROM email e JOIN email_body b ON b.email_pk = e.pk, json_each(b.attachments) a
+            WHERE e.account_id = ? AND e.id = ? AND a.value ->> 'blobId' = ?`,
+        )
+        .get(accountId, emailId, blobId) as { name: string | null; type: string | null } | undefined;
+      if (!part) throw new IpcError({ code: 'not-found', message: 'That attachment is not part of this message.' });
+      const name = part.name || 'attachment';
+      const type = part.type || 'application/octet-stream';
+      let data = await blobs.get(accountId, blobId);
+      if (!data) {
+        const { client, jmapAccountId } = await accounts.clientFor(accountId);
+        data = await client.download(jmapAccountId, blobId, name, type, maxAttachmentBytes);
+        await blobs.put(accountId, blobId, data);
+      }
+      return { name, type, size: data.length, base64: data.toString('base64') };
+    },
   };
 }

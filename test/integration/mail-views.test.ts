@@ -1,5 +1,7 @@
 // What the message list and the search bar read: paged lists, conversations, the unified
 // inbox, message bodies, and search that covers body text, locally and on the server.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountView } from '../../shared/contract';
 import { cyrusEnv, freshUser } from '../support/cyrus';
@@ -72,7 +74,19 @@ describe('reading', () => {
     expect(detail.body.text).toContain('seed message 1 token-1');
     expect(detail.body.html).toContain('<p>');
     const pdf = await h.call('emails.get', { accountId: a.id, emailId: withPdf.id });
-    expect(pdf.attachments).toMatchObject([{ type: 'application/pdf', name: expect.stringMatching(/^report-\d+\.pdf$/) }]);
+    expect(pdf.attachments).toMatchObject([{ type: 'application/pdf', name: 'report-3.pdf' }]);
+  });
+
+  it('downloads an attachment on demand, then serves it from the cache', async () => {
+    const withPdf = (await h.call('emails.list', { accountId: a.id, role: 'inbox', limit: 100 })).items.find((e) => e.receivedAt === Date.UTC(2026, 10, 1, 12) - 3 * 37 * 60_000)!;
+    const { attachments } = await h.call('emails.get', { accountId: a.id, emailId: withPdf.id });
+    const file = await h.call('attachments.get', { accountId: a.id, emailId: withPdf.id, blobId: attachments[0]!.blobId! });
+    expect(file).toMatchObject({ name: 'report-3.pdf', type: 'application/pdf' });
+    expect(Buffer.from(file.base64, 'base64').toString()).toBe('%PDF-1.4 fake report 3');
+    expect(readdirSync(join(h.dataDir, 'blobs'))).toHaveLength(1);
+    // A blob id that is not this message's attachment is refused, whatever it names.
+    const other = await h.core.dispatch('attachments.get', { accountId: a.id, emailId: withPdf.id, blobId: 'G0000000000000000000000000000000000000000' });
+    expect(other).toMatchObject({ ok: false, error: { code: 'not-found' } });
   });
 });
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { JmapLimitError, JmapMethodError, JmapProtocolError, JmapRequestError } from './errors';
 import { authorizationHeader, httpError, readJson, send, type Credentials, type FetchLike } from './http';
 import { Semaphore } from './semaphore';
-import { capabilities, parseSession, type JmapSession } from './session';
+import { capabilities, expandTemplate, parseSession, type JmapSession } from './session';
 
 export interface ClientOptions {
   sessionUrl: string;
@@ -193,6 +193,26 @@ export class JmapClient {
       });
     }
     return methodResponses;
+  }
+
+  /** Downloads a blob (RFC 8620 §6.2), refusing ones larger than maxBytes. */
+  async download(accountId: string, blobId: string, name: string, type: string, maxBytes: number): Promise<Buffer> {
+    const url = expandTemplate(this.current.downloadUrl, { accountId, blobId, name, type });
+    const res = await this.semaphore.run(() =>
+      send(url, { headers: { Authorization: authorizationHeader(this.opts.credentials) } }, { ...this.opts, timeoutMs: this.opts.timeoutMs ?? 120_000 }),
+    );
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => {});
+      throw httpError(res, url);
+    }
+    const declared = Number(res.headers.get('content-length') ?? 0);
+    if (declared > maxBytes) {
+      await res.body?.cancel().catch(() => {});
+      throw new JmapLimitError(`The file is ${declared} bytes; the limit here is ${maxBytes}.`);
+    }
+    const data = Buffer.from(await res.arrayBuffer());
+    if (data.length > maxBytes) throw new JmapLimitError(`The file is ${data.length} bytes; the limit here is ${maxBytes}.`);
+    return data;
   }
 
   /**
