@@ -57,9 +57,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     secrets: options.secrets,
     events,
     onPush: (id) => void scheduler.syncNow(id),
+    onPushStatus: (id, connected) => scheduler.setPushed(id, connected),
     ...(options.pageSize ? { syncOptions: { pageSize: options.pageSize } } : {}),
   });
-  const scheduler = new SyncScheduler((id, continuation) => accounts.sync(id, continuation), options.pollIntervalMs ?? 60_000);
+  const scheduler = new SyncScheduler((id, continuation) => accounts.sync(id, continuation), { intervalMs: options.pollIntervalMs ?? 60_000 });
   for (const id of accounts.ids()) scheduler.add(id);
 
   const handlers: Handlers = {

@@ -8,7 +8,7 @@ afterEach(() => vi.useRealTimers());
 describe('SyncScheduler', () => {
   it('keeps a single timer however many accounts it serves', async () => {
     const runs: string[] = [];
-    const s = new SyncScheduler(async (id) => void runs.push(id), 1000);
+    const s = new SyncScheduler(async (id) => void runs.push(id), { intervalMs: 1000 });
     for (let i = 0; i < 50; i++) s.add(`a${i}`);
     expect(vi.getTimerCount()).toBe(1);
     await vi.advanceTimersByTimeAsync(0);
@@ -26,7 +26,7 @@ describe('SyncScheduler', () => {
     const s = new SyncScheduler(async () => {
       times.push(Date.now());
       if (fail) throw new Error('offline');
-    }, 1000);
+    }, { intervalMs: 1000 });
     const start = Date.now();
     s.add('a');
     await vi.advanceTimersByTimeAsync(2000 + 4000 + 8000);
@@ -44,7 +44,7 @@ describe('SyncScheduler', () => {
     const s = new SyncScheduler(() => {
       runs++;
       return new Promise<void>((r) => (release = r));
-    }, 60_000);
+    }, { intervalMs: 60_000 });
     s.add('a');
     await vi.advanceTimersByTimeAsync(0);
     expect(runs).toBe(1);
@@ -64,7 +64,7 @@ describe('SyncScheduler', () => {
 
   it('forgets a removed account', async () => {
     const runs: string[] = [];
-    const s = new SyncScheduler(async (id) => void runs.push(id), 1000);
+    const s = new SyncScheduler(async (id) => void runs.push(id), { intervalMs: 1000 });
     s.add('a');
     s.add('b');
     s.remove('a');
@@ -79,13 +79,49 @@ describe('SyncScheduler', () => {
     const s = new SyncScheduler(async (_id, continuation) => {
       calls.push(continuation);
       return left-- > 0 ? 'more' : undefined;
-    }, 60_000);
+    }, { intervalMs: 60_000 });
     s.add('a');
     await vi.advanceTimersByTimeAsync(1000);
     expect(calls).toEqual([false, true, true]);
     s.syncNow('a'); // the user asked: a full pass, not a continuation
     await vi.advanceTimersByTimeAsync(0);
     expect(calls).toEqual([false, true, true, false]);
+    s.stop();
+  });
+
+  it('polls an idle account less and less often, and at the base rate again once something changes', async () => {
+    const times: number[] = [];
+    let changed = false;
+    const s = new SyncScheduler(async () => {
+      times.push(Date.now());
+      return changed ? 'changed' : undefined;
+    }, { intervalMs: 1000, maxIdleMs: 4000 });
+    const start = Date.now();
+    s.add('a');
+    await vi.advanceTimersByTimeAsync(30_000);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    expect(gaps.slice(0, 8)).toEqual([1000, 1000, 2000, 2000, 2000, 4000, 4000, 4000]);
+    changed = true;
+    s.syncNow('a');
+    await vi.advanceTimersByTimeAsync(0);
+    const at = Date.now();
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(times.filter((t) => t > at).map((t) => t - at)).toEqual([1000, 2000, 3000]);
+    expect(start).toBeLessThan(at);
+    s.stop();
+  });
+
+  it('only polls as a safety net while push is connected', async () => {
+    let runs = 0;
+    const s = new SyncScheduler(async () => void runs++, { intervalMs: 1000, pushIntervalMs: 60_000 });
+    s.add('a');
+    await vi.advanceTimersByTimeAsync(0);
+    s.setPushed('a', true);
+    expect(s.dueIn('a')).toBe(60_000);
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect(runs).toBe(1);
+    s.setPushed('a', false); // push lost: poll at the normal rate again
+    expect(s.dueIn('a')).toBe(1000);
     s.stop();
   });
 });

@@ -18,6 +18,7 @@ import { syncAccount, type AccountSyncDeps } from '../sync/account-sync';
 import { fetchBodies } from '../sync/body-sync';
 import { fullMailboxSync } from '../sync/mailbox-sync';
 import type { Outbox } from '../sync/outbox';
+import type { PassResult } from '../sync/scheduler';
 
 export interface AccountServiceDeps extends AccountSyncDeps {
   identities: IdentityStore;
@@ -30,6 +31,8 @@ export interface AccountServiceDeps extends AccountSyncDeps {
   resolveSrv?: SrvResolver;
   /** The server pushed a change for this account (or push (re)connected): sync it now. */
   onPush?: (accountId: string) => void;
+  /** Push connected (true) or not (false), so polling can become a safety net. */
+  onPushStatus?: (accountId: string, connected: boolean) => void;
   log?: (message: string) => void;
 }
 
@@ -113,7 +116,7 @@ export class AccountService {
   }
 
   /** One sync pass for an account; the scheduler calls this. Throws so the scheduler backs off. */
-  async sync(id: string, continuation = false): Promise<void | 'more'> {
+  async sync(id: string, continuation = false): Promise<PassResult> {
     const row = this.deps.accounts.get(id);
     if (!row) return;
     if (continuation && !this.deps.outbox.hasPending(id)) {
@@ -135,6 +138,7 @@ export class AccountService {
       if (outcome.mailboxesChanged) this.deps.events.emit('mailboxes.changed', { accountId: id });
       const bodies = await fetchBodies(client, this.deps, row.id, row.jmapAccountId, { budgetMs: 1000 });
       if (bodies > 0) return 'more';
+      return outcome.mailboxesChanged || outcome.emailsChanged ? 'changed' : undefined;
     } catch (err) {
       this.setFailure(id, err);
       throw err;
@@ -245,7 +249,10 @@ export class AccountService {
       ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
       onStateChange: () => this.deps.onPush?.(row.id),
       // Changes made while disconnected were never pushed: catch up on every (re)connect.
-      onStatus: (s) => void (s === 'connected' && this.deps.onPush?.(row.id)),
+      onStatus: (s) => {
+        this.deps.onPushStatus?.(row.id, s === 'connected');
+        if (s === 'connected') this.deps.onPush?.(row.id);
+      },
       log: (m) => log(`account ${row.id} (${row.email}): ${m}`),
     });
   }
