@@ -2,7 +2,7 @@
 // reached only through the 'ipc:request' channel. Decisions live in ./shell (unit-tested).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, protocol, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, ipcMain, powerMonitor, protocol, session, shell, type WebContents } from 'electron';
 import type { Envelope } from '../shared/errors';
 import { createCore, type Core } from './core/core';
 import { KeytarSecretStore } from './core/secrets/keytar-store';
@@ -111,6 +111,9 @@ async function start(): Promise<void> {
   ready.onEvent(({ event, payload }) => {
     if (win && !win.isDestroyed()) win.webContents.send(eventChannel, event, payload);
   });
+
+  // After sleep the mail is stale: sync at once rather than at the next poll.
+  powerMonitor.on('resume', () => void ready.dispatch('sync.now', {}));
 
   win = createWindow();
 }
