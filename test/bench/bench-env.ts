@@ -44,3 +44,26 @@ export function print(title: string, rows: [string, string][]): void {
 
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 export const ms = (n: number) => `${n.toFixed(0)} ms`;
+
+/** A fresh store on disk with the bench account's row, as the sync engine expects it. */
+export async function benchStore(user: string, sessionUrl: string) {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { openDatabase } = await import('../../electron/core/store/db');
+  const { AccountStore } = await import('../../electron/core/store/accounts');
+  const { EmailStore } = await import('../../electron/core/store/emails');
+  const { MailboxStore } = await import('../../electron/core/store/mailboxes');
+  const { SyncStateStore } = await import('../../electron/core/store/sync-state');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+  const db = openDatabase(join(dir, 'mail.db'));
+  new AccountStore(db).insert({ id: 'bench', name: user, email: user, username: user, authKind: 'basic', sessionUrl, jmapAccountId: user, sessionJson: null, createdAt: 0 });
+  const deps = { db, emails: new EmailStore(db), mailboxes: new MailboxStore(db), syncState: new SyncStateStore(db) };
+  return {
+    db,
+    deps,
+    dispose() {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

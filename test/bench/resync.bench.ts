@@ -1,10 +1,7 @@
 // bench:resync — what a restart costs once the local copy is complete: with nothing changed,
 // and with one message changed, in an N-message account.
 //   npm run bench:resync [-- --count 100000]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { arg, benchUser, ms, print } from './bench-env';
+import { arg, benchStore, benchUser, ms, print } from './bench-env';
 
 const count = Number(arg('count', '20000'));
 const user = await benchUser(count);
@@ -12,11 +9,6 @@ const user = await benchUser(count);
 const { cyrusEnv } = await import('../support/cyrus');
 const { jmap1 } = await import('../support/jmap-raw');
 const { JmapClient } = await import('../../electron/core/jmap/client');
-const { openDatabase } = await import('../../electron/core/store/db');
-const { AccountStore } = await import('../../electron/core/store/accounts');
-const { EmailStore } = await import('../../electron/core/store/emails');
-const { MailboxStore } = await import('../../electron/core/store/mailboxes');
-const { SyncStateStore } = await import('../../electron/core/store/sync-state');
 const { syncAccount } = await import('../../electron/core/sync/account-sync');
 type FetchLike = import('../../electron/core/jmap/http').FetchLike;
 
@@ -33,10 +25,7 @@ const counting: FetchLike = async (url, init) => {
   return new Response(body, { status: res.status, headers: res.headers });
 };
 
-const dir = mkdtempSync(join(tmpdir(), 'bench-resync-'));
-const db = openDatabase(join(dir, 'mail.db'));
-new AccountStore(db).insert({ id: 'bench', name: user, email: user, username: user, authKind: 'basic', sessionUrl: env.sessionUrl, jmapAccountId: user, sessionJson: null, createdAt: 0 });
-const deps = { db, emails: new EmailStore(db), mailboxes: new MailboxStore(db), syncState: new SyncStateStore(db) };
+const { db, deps, dispose } = await benchStore(user, env.sessionUrl);
 const first = await JmapClient.connect({ sessionUrl: env.sessionUrl, credentials });
 const t0 = performance.now();
 await syncAccount(first, deps, 'bench', user);
@@ -58,8 +47,7 @@ await syncAccount(restarted, deps, 'bench', user);
 const oneChanged = { ...traffic, ms: performance.now() - t };
 const flagged = db.prepare('SELECT flagged FROM email WHERE id = ?').pluck().get(oneId) as number;
 
-db.close();
-rmSync(dir, { recursive: true, force: true });
+dispose();
 print(`bench:resync — ${count} messages (first sync ${initialSeconds.toFixed(1)} s)`, [
   ['nothing changed (goal: 1 request, < 2 KB)', `${unchanged.requests} request, ${unchanged.bytes} bytes, ${ms(unchanged.ms)}`],
   ['one message changed (goal: ≤ 2 requests, < 50 ms)', `${oneChanged.requests} requests, ${oneChanged.bytes} bytes, ${ms(oneChanged.ms)}`],

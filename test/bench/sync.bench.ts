@@ -2,11 +2,8 @@
 // properties by a minimal script that stores nothing, in the same run. Also the longest
 // event-loop stall during the client's sync and its peak RSS.
 //   npm run bench:sync [-- --count 100000] [-- --page 500]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { arg, benchUser, mb, ms, print } from './bench-env';
+import { arg, benchStore, benchUser, mb, ms, print } from './bench-env';
 
 const count = Number(arg('count', '20000'));
 const page = Number(arg('page', '500'));
@@ -15,11 +12,6 @@ const user = await benchUser(count);
 const { cyrusEnv } = await import('../support/cyrus');
 const { JmapClient } = await import('../../electron/core/jmap/client');
 const { emailMetaProperties } = await import('../../electron/core/jmap/mail-schemas');
-const { openDatabase } = await import('../../electron/core/store/db');
-const { AccountStore } = await import('../../electron/core/store/accounts');
-const { EmailStore } = await import('../../electron/core/store/emails');
-const { MailboxStore } = await import('../../electron/core/store/mailboxes');
-const { SyncStateStore } = await import('../../electron/core/store/sync-state');
 const { syncAccount } = await import('../../electron/core/sync/account-sync');
 
 const env = cyrusEnv();
@@ -55,9 +47,7 @@ async function bareFetch(): Promise<{ seconds: number; requests: number; bytes: 
 }
 
 async function clientSync() {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-sync-'));
-  const db = openDatabase(join(dir, 'mail.db'));
-  new AccountStore(db).insert({ id: 'bench', name: user, email: user, username: user, authKind: 'basic', sessionUrl: env.sessionUrl, jmapAccountId: user, sessionJson: null, createdAt: 0 });
+  const { db, deps, dispose } = await benchStore(user, env.sessionUrl);
   let requests = 0;
   let bytes = 0;
   const client = await JmapClient.connect({
@@ -68,7 +58,6 @@ async function clientSync() {
       bytes += received;
     },
   });
-  const deps = { db, emails: new EmailStore(db), mailboxes: new MailboxStore(db), syncState: new SyncStateStore(db) };
   const loop = monitorEventLoopDelay({ resolution: 5 });
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
@@ -81,8 +70,7 @@ async function clientSync() {
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const stored = db.prepare('SELECT count(*) FROM email').pluck().get() as number;
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
+  dispose();
   return { seconds, requests, bytes, stored, maxStallMs: loop.max / 1e6, p99StallMs: loop.percentile(99) / 1e6, peakRss, firstPageMs };
 }
 

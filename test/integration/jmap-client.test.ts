@@ -8,6 +8,26 @@ import type { FetchLike } from '../../electron/core/jmap/http';
 import { cyrusEnv, freshUser } from '../support/cyrus';
 import { importMessages } from '../support/jmap-raw';
 
+/** A fetch that records the most requests it ever had in flight (each held 20 ms). */
+function concurrencyProbe() {
+  let inFlight = 0;
+  const probe = {
+    peak: 0,
+    fetch: (async (url, init) => {
+      inFlight++;
+      probe.peak = Math.max(probe.peak, inFlight);
+      try {
+        const res = await fetch(url, init);
+        await new Promise((r) => setTimeout(r, 20));
+        return res;
+      } finally {
+        inFlight--;
+      }
+    }) as FetchLike,
+  };
+  return probe;
+}
+
 let user: string;
 let env: ReturnType<typeof cyrusEnv>;
 const creds = () => ({ kind: 'basic' as const, username: user, password: env.password });
@@ -105,51 +125,28 @@ describe('requests', () => {
   });
 
   it('never has more requests in flight than maxConcurrentRequests', async () => {
-    let inFlight = 0;
-    let peak = 0;
-    const spy: FetchLike = async (url, init) => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      try {
-        const res = await fetch(url, init);
-        await new Promise((r) => setTimeout(r, 20));
-        return res;
-      } finally {
-        inFlight--;
-      }
-    };
-    const client = await JmapClient.connect({ sessionUrl: env.sessionUrl, credentials: creds(), fetch: spy });
+    const probe = concurrencyProbe();
+    const client = await JmapClient.connect({ sessionUrl: env.sessionUrl, credentials: creds(), fetch: probe.fetch });
     // Cyrus advertises 5; a smaller advertised limit must be honoured just the same.
     Object.assign(client.session.limits, { maxConcurrentRequests: 2 });
+    probe.peak = 0;
     await Promise.all(Array.from({ length: 8 }, () => client.call('Mailbox/get', { accountId: user, ids: [] })));
-    expect(peak).toBe(2);
+    expect(probe.peak).toBe(2);
   });
 
   it('shares that limit between accounts on the same server', async () => {
-    let inFlight = 0;
-    let peak = 0;
-    const spy: FetchLike = async (url, init) => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      try {
-        const res = await fetch(url, init);
-        await new Promise((r) => setTimeout(r, 20));
-        return res;
-      } finally {
-        inFlight--;
-      }
-    };
+    const probe = concurrencyProbe();
     const other = freshUser('client2');
-    const a = await JmapClient.connect({ sessionUrl: env.sessionUrl, credentials: creds(), fetch: spy });
-    const b = await JmapClient.connect({ sessionUrl: env.sessionUrl, credentials: { kind: 'basic', username: other, password: env.password }, fetch: spy });
+    const a = await JmapClient.connect({ sessionUrl: env.sessionUrl, credentials: creds(), fetch: probe.fetch });
+    const b = await JmapClient.connect({ sessionUrl: env.sessionUrl, credentials: { kind: 'basic', username: other, password: env.password }, fetch: probe.fetch });
     Object.assign(a.session.limits, { maxConcurrentRequests: 3 });
     Object.assign(b.session.limits, { maxConcurrentRequests: 3 });
-    peak = 0;
+    probe.peak = 0;
     await Promise.all([
       ...Array.from({ length: 6 }, () => a.call('Mailbox/get', { accountId: user, ids: [] })),
       ...Array.from({ length: 6 }, () => b.call('Mailbox/get', { accountId: other, ids: [] })),
     ]);
-    expect(peak).toBe(3);
+    expect(probe.peak).toBe(3);
   });
 
   it('refetches the session when a response carries a new sessionState', async () => {
