@@ -9,7 +9,7 @@ import { createDispatch, type Dispatch, type Handlers } from './dispatch';
 import { EventBus, type CoreEventListener } from './events';
 import type { SecretStore } from './secrets/secret-store';
 import { AccountStore } from './store/accounts';
-import { openDatabase } from './store/db';
+import { openAppDatabase } from './store/db';
 import { EmailQueries } from './store/email-queries';
 import { EmailStore } from './store/emails';
 import { IdentityStore } from './store/identities';
@@ -40,7 +40,8 @@ export interface Core {
 }
 
 export async function createCore(options: CoreOptions): Promise<Core> {
-  const db = openDatabase(options.dataDir === ':memory:' ? ':memory:' : join(options.dataDir, 'mail.db'));
+  const store = openAppDatabase(options.dataDir === ':memory:' ? ':memory:' : join(options.dataDir, 'mail.db'));
+  const db = store.db;
   const events = new EventBus();
   const mailboxes = new MailboxStore(db);
   const emails = new EmailStore(db);
@@ -99,7 +100,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     async close() {
       scheduler.stop();
       accounts.close();
-      db.close();
+      await store.close();
     },
   };
 }

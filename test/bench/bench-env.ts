@@ -49,20 +49,21 @@ export const ms = (n: number) => `${n.toFixed(0)} ms`;
 export async function benchStore(user: string, sessionUrl: string) {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
-  const { openDatabase } = await import('../../electron/core/store/db');
+  const { openAppDatabase } = await import('../../electron/core/store/db');
   const { AccountStore } = await import('../../electron/core/store/accounts');
   const { EmailStore } = await import('../../electron/core/store/emails');
   const { MailboxStore } = await import('../../electron/core/store/mailboxes');
   const { SyncStateStore } = await import('../../electron/core/store/sync-state');
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
-  const db = openDatabase(join(dir, 'mail.db'));
+  const store = openAppDatabase(join(dir, 'mail.db')); // as the app opens it
+  const db = store.db;
   new AccountStore(db).insert({ id: 'bench', name: user, email: user, username: user, authKind: 'basic', sessionUrl, jmapAccountId: user, sessionJson: null, createdAt: 0 });
   const deps = { db, emails: new EmailStore(db), mailboxes: new MailboxStore(db), syncState: new SyncStateStore(db) };
   return {
     db,
     deps,
-    dispose() {
-      db.close();
+    async dispose() {
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -47,7 +47,7 @@ await syncAccount(restarted, deps, 'bench', user);
 const oneChanged = { ...traffic, ms: performance.now() - t };
 const flagged = db.prepare('SELECT flagged FROM email WHERE id = ?').pluck().get(oneId) as number;
 
-dispose();
+await dispose();
 print(`bench:resync — ${count} messages (first sync ${initialSeconds.toFixed(1)} s)`, [
   ['nothing changed (goal: 1 request, < 2 KB)', `${unchanged.requests} request, ${unchanged.bytes} bytes, ${ms(unchanged.ms)}`],
   ['one message changed (goal: ≤ 2 requests, < 50 ms)', `${oneChanged.requests} requests, ${oneChanged.bytes} bytes, ${ms(oneChanged.ms)}`],

@@ -70,7 +70,7 @@ async function clientSync() {
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const stored = db.prepare('SELECT count(*) FROM email').pluck().get() as number;
-  dispose();
+  await dispose();
   return { seconds, requests, bytes, stored, maxStallMs: loop.max / 1e6, p99StallMs: loop.percentile(99) / 1e6, peakRss, firstPageMs };
 }
 

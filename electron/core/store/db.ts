@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { startCheckpointer } from './checkpointer';
 import { migrations } from './migrations';
 
 export type Db = Database.Database;
@@ -29,4 +30,23 @@ export function migrate(db: Db): void {
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
+}
+
+/**
+ * The app's database: as openDatabase, with the WAL checkpointed from a worker thread instead
+ * of inside commits on this thread. close() waits for the worker and compacts the WAL.
+ */
+export function openAppDatabase(file: string): { db: Db; close(): Promise<void> } {
+  const db = openDatabase(file);
+  if (file === ':memory:') return { db, close: async () => void db.close() };
+  db.pragma('wal_autocheckpoint = 0');
+  const checkpointer = startCheckpointer(file);
+  return {
+    db,
+    async close() {
+      await checkpointer.stop();
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+    },
+  };
 }

@@ -65,8 +65,13 @@ export class EmailStore {
     };
   }
 
-  /** Stores new emails (or refreshes the mutable part of known ones). */
-  upsert(accountId: string, emails: readonly EmailMeta[]): void {
+  /**
+   * Stores new emails (or refreshes the mutable part of known ones). `index: false` leaves
+   * full-text indexing to the body fetch that follows (a first sync does this: indexing twice
+   * would nearly double its write cost).
+   */
+  upsert(accountId: string, emails: readonly EmailMeta[], opts: { index?: boolean } = {}): void {
+    const index = opts.index ?? true;
     for (const e of emails) {
       const row = this.stmts.upsert.get({
         accountId,
@@ -86,7 +91,7 @@ export class EmailStore {
         flagged: e.keywords.$flagged ? 1 : 0,
       }) as { pk: number; bodyStatus: number; ftsRowid: number | null };
       this.setMailboxes(accountId, row.pk, e.receivedAt, e.mailboxIds);
-      if (row.ftsRowid === null) {
+      if (index && row.ftsRowid === null) {
         this.stmts.ftsUpsert.run(this.assignFtsRowid(row.pk, e.receivedAt), e.subject, addressText(e.from), addressText([...e.to, ...e.cc]), '');
       }
     }
@@ -142,19 +147,17 @@ export class EmailStore {
     return this.stmts.pendingBodies.all(accountId, limit) as string[];
   }
 
+  /** Stores a fetched body (null: the server could not give one) and indexes the email with it. */
   saveBody(accountId: string, id: string, body: EmailBody | null): void {
     const row = this.stmts.pk.get(accountId, id) as { pk: number; receivedAt: number; ftsRowid: number | null } | undefined;
     if (!row) return;
-    if (!body) {
-      this.stmts.setBodyStatus.run(2, row.pk);
-      return;
-    }
-    this.stmts.saveBody.run(row.pk, body.text, body.html, JSON.stringify(body.attachments));
-    this.stmts.setBodyStatus.run(1, row.pk);
+    if (body) this.stmts.saveBody.run(row.pk, body.text, body.html, JSON.stringify(body.attachments));
+    this.stmts.setBodyStatus.run(body ? 1 : 2, row.pk);
+    // Indexed now in any case, so an email whose body never comes is still found by subject and address.
     const src = this.stmts.ftsSource.get(row.pk) as { subject: string; f: string; t: string; c: string };
     const recipients = [...(JSON.parse(src.t) as EmailAddress[]), ...(JSON.parse(src.c) as EmailAddress[])];
     const ftsRowid = row.ftsRowid ?? this.assignFtsRowid(row.pk, row.receivedAt);
-    this.stmts.ftsUpsert.run(ftsRowid, src.subject, addressText(JSON.parse(src.f) as EmailAddress[]), addressText(recipients), body.text ?? '');
+    this.stmts.ftsUpsert.run(ftsRowid, src.subject, addressText(JSON.parse(src.f) as EmailAddress[]), addressText(recipients), body?.text ?? '');
   }
 
   /**

@@ -51,7 +51,7 @@ interface Progress {
  */
 export async function initialEmailSync(client: JmapClient, deps: EmailSyncDeps, localId: string, accountId: string, opts: EmailSyncOptions = {}): Promise<void> {
   const pageSize = Math.max(1, Math.min(opts.pageSize ?? 500, client.session.limits.maxObjectsInGet || 500));
-  const chunkSize = opts.writeChunk ?? 100;
+  const chunkSize = opts.writeChunk ?? 50;
   let progress = readProgress(deps.db, localId);
   const fetchPage = (anchor: string | null, first: boolean) => {
     const batch = client.batch();
@@ -104,7 +104,7 @@ export async function initialEmailSync(client: JmapClient, deps: EmailSyncDeps, 
       fetched += emails.length;
       const next: Progress = { startState, anchor: chunkIds.at(-1) ?? progress?.anchor ?? null, fetched, total };
       deps.db.transaction(() => {
-        deps.emails.upsert(localId, emails);
+        deps.emails.upsert(localId, emails, { index: false });
         if (done && last) {
           deps.db.prepare('DELETE FROM initial_sync WHERE account_id = ? AND type = ?').run(localId, type);
           deps.syncState.set(localId, type, startState);
