@@ -28,6 +28,7 @@ export function startCheckpointer(file: string, intervalMs = 1000): Checkpointer
   return {
     stop: () =>
       new Promise<void>((resolve) => {
+        worker.ref(); // whoever awaits the stop must not see the process exit under them
         worker.once('exit', () => resolve());
         worker.postMessage('stop');
       }),
