@@ -48,14 +48,21 @@ export function resolveStaticPath(root: string, pathname: string): string | null
   return file.startsWith(base + sep) ? file : null;
 }
 
-/** The renderer's Content-Security-Policy; extraConnect adds e.g. the host's ws:// origins. */
+/**
+ * The renderer's Content-Security-Policy; extraConnect adds e.g. the host's ws:// origins.
+ * Mail is shown in sandboxed srcdoc frames, which inherit this policy on top of their own
+ * (default-src 'none' until the reader allows remote content for a message). So images,
+ * styles and fonts may come from the web here, or "Load remote content" could never work;
+ * scripts stay 'self' only.
+ */
 export function rendererCsp(extraConnect: readonly string[] = []): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
     ['connect-src', "'self'", ...extraConnect].join(' '),
-    "img-src 'self' data:",
-    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: https: http:",
+    "style-src 'self' 'unsafe-inline' https: http:",
+    "font-src 'self' data: https: http:",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",

@@ -14,6 +14,17 @@ export interface Selection {
   mailboxId: string;
 }
 
+/** What the message list shows: one mailbox, or one role across every account. */
+export type ListSource =
+  | { kind: 'mailbox'; accountId: string; mailboxId: string }
+  | { kind: 'unified'; role: 'inbox' };
+
+export function sameSource(a: ListSource | null, b: ListSource | null): boolean {
+  if (!a || !b) return a === b;
+  if (a.kind === 'unified' || b.kind === 'unified') return a.kind === b.kind;
+  return a.accountId === b.accountId && a.mailboxId === b.mailboxId;
+}
+
 export class MailState {
   info = $state.raw<AppInfo | null>(null);
   accounts = $state.raw<AccountView[]>([]);
@@ -24,9 +35,19 @@ export class MailState {
   loaded = $state(false);
   loadError = $state<string | null>(null);
   selection = $state.raw<Selection | null>(null);
+  /** "All Inboxes" is open; `selection` is kept so the tree keeps its focus target. */
+  unified = $state(false);
+
+  /** The unified view only exists with two or more accounts. */
+  readonly listSource = $derived.by((): ListSource | null => {
+    if (this.unified && this.accounts.length > 1) return { kind: 'unified', role: 'inbox' };
+    const s = this.selection;
+    return s ? { kind: 'mailbox', accountId: s.accountId, mailboxId: s.mailboxId } : null;
+  });
 
   readonly selectedMailbox = $derived.by(() => {
     const s = this.selection;
+    if (this.listSource?.kind === 'unified') return undefined;
     return s ? this.mailboxes.get(s.accountId)?.find((m) => m.id === s.mailboxId) : undefined;
   });
   readonly selectedAccount = $derived(this.accounts.find((a) => a.id === this.selection?.accountId));
@@ -80,6 +101,7 @@ export class MailState {
       for (const id of [...this.mailboxes.keys()]) if (!ids.has(id)) this.mailboxes.delete(id);
       for (const id of [...this.mailboxErrors.keys()]) if (!ids.has(id)) this.mailboxErrors.delete(id);
       this.accounts = accounts;
+      if (accounts.length < 2) this.unified = false;
       if (this.selection && !ids.has(this.selection.accountId)) this.selection = null;
       this.ensureSelection();
       await Promise.all(toList.map((a) => this.refreshMailboxes(a.id)));
@@ -117,7 +139,31 @@ export class MailState {
   }
 
   select(accountId: string, mailboxId: string): void {
+    this.unified = false;
+    if (this.selection?.accountId === accountId && this.selection.mailboxId === mailboxId) return;
     this.selection = { accountId, mailboxId };
+  }
+
+  selectUnified(): void {
+    this.unified = true;
+  }
+
+  /** First-sync progress of the accounts a view shows, while any of them is still downloading. */
+  syncProgress(source: ListSource | null): { fetched: number; total: number | null } | null {
+    if (!source) return null;
+    const accounts = source.kind === 'mailbox' ? this.accounts.filter((a) => a.id === source.accountId) : this.accounts;
+    const running = accounts.map((a) => a.status.initialSync).filter((p) => p !== null);
+    if (running.length === 0) return null;
+    const totals = running.map((p) => p.total);
+    return {
+      fetched: running.reduce((n, p) => n + p.fetched, 0),
+      total: totals.every((t) => t !== null) ? totals.reduce<number>((n, t) => n + (t ?? 0), 0) : null,
+    };
+  }
+
+  /** An account's mailbox with a role (inbox, trash, …), if it has one. */
+  mailboxByRole(accountId: string, role: string): MailboxView | undefined {
+    return this.mailboxes.get(accountId)?.find((m) => m.role === role);
   }
 
   /** Asks the core to check every account for changes now; failures only matter to the log. */

@@ -36,14 +36,7 @@ export async function benchUser(count: number): Promise<string> {
   return user;
 }
 
-export function print(title: string, rows: [string, string][]): void {
-  const width = Math.max(...rows.map(([k]) => k.length));
-  console.log(`\n${title}`);
-  for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
-}
-
-export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-export const ms = (n: number) => `${n.toFixed(0)} ms`;
+export { mb, ms, print } from './bench-env-light';
 
 /** A fresh store on disk with the bench account's row, as the sync engine expects it. */
 export async function benchStore(user: string, sessionUrl: string) {

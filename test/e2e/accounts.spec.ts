@@ -107,9 +107,10 @@ test('adding alice shows her mailbox tree with the server’s unread counts, upd
       onlyInUi: [],
       onlyOnServer: [],
     });
-    // The Inbox opens first; the message pane is honest about what it can show.
+    // The Inbox opens first, listing the messages just imported (unread ones marked so).
     await expect(page.getByRole('heading', { level: 1, name: 'Inbox' })).toBeVisible();
-    await expect(page.getByText('Messages arrive with the sync engine.')).toBeVisible();
+    await expect(page.getByRole('option', { name: `Unread, E2E Sender, E2E ${stamp} unread one` })).toBeVisible();
+    await expect(page.getByRole('option', { name: new RegExp(`^E2E Sender, E2E ${stamp} already read`) })).toBeVisible();
 
     // A mailbox created elsewhere shows up by itself (the host polls every second).
     const name = `E2E ${stamp}`;

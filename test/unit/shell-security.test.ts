@@ -135,5 +135,8 @@ describe('static helpers', () => {
     expect(csp).toContain("base-uri 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("img-src 'self' data:");
+    // Remote images may load (inside mail frames, once allowed) but scripts only from the app.
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/script-src[^;]*(https?:|'unsafe)/);
   });
 });

@@ -10,6 +10,10 @@ import { startHost, type RunningHost } from './host';
 export interface NetworkGuard {
   /** URLs the page tried to reach outside the host; each was aborted. */
   blocked: string[];
+  /** Requests that reached an allowed origin other than the host's. */
+  allowed: string[];
+  /** Lets the page reach one more exact origin (e.g. a test's own loopback server). */
+  allow(origin: string): void;
 }
 
 export interface ConsoleWatch {
@@ -31,10 +35,24 @@ export const test = base.extend<{ host: RunningHost; network: NetworkGuard; cons
 
   network: [
     async ({ context, host }, use) => {
-      const guard: NetworkGuard = { blocked: [] };
+      const origins = new Set<string>();
+      const guard: NetworkGuard = {
+        blocked: [],
+        allowed: [],
+        allow: (origin) => {
+          // Exact origins only: an allowlist entry must not widen to a whole host or scheme.
+          if (new URL(origin).origin !== origin) throw new Error(`not an origin: ${origin}`);
+          origins.add(origin);
+        },
+      };
       await context.route('**/*', async (route) => {
         const url = route.request().url();
-        if (new URL(url).origin === host.origin) return route.continue();
+        const origin = new URL(url).origin;
+        if (origin === host.origin) return route.continue();
+        if (origins.has(origin)) {
+          guard.allowed.push(url);
+          return route.continue();
+        }
         guard.blocked.push(url);
         return route.abort('blockedbyclient');
       });
