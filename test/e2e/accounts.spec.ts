@@ -1,20 +1,12 @@
 // Adding JMAP accounts in the browser build: welcome screen, a rejected password, and the
 // mailbox tree with the server's own unread counts, kept current by polling.
 import type { Page } from '@playwright/test';
-import { cyrusEnv, freshUser } from '../support/cyrus';
+import { freshUser } from '../support/cyrus';
 import * as admin from '../support/jmap-admin';
 import { expect, screenshot, test } from './support/fixtures';
+import { submitAddAccount } from './support/mail';
 
 const alice = 'alice@example.com';
-
-async function fillAddAccount(page: Page, email: string, password: string): Promise<void> {
-  const form = page.getByRole('form', { name: 'Add account' });
-  await expect(form).toBeVisible();
-  await form.getByLabel('Email address').fill(email);
-  await form.getByLabel('Password').fill(password);
-  await form.getByLabel('Server URL').fill(`${cyrusEnv().baseUrl}/`);
-  await form.getByRole('button', { name: 'Add account' }).click();
-}
 
 /** Every mailbox row as "name|role|unread badge text", sorted, from the page. */
 async function uiMailboxes(page: Page): Promise<string[]> {
@@ -58,7 +50,7 @@ test('first launch shows the welcome card; a wrong password shows an alert and a
   expect(new URL(page.url()).hash).toBe('');
   await screenshot(page, 'welcome.png');
 
-  await fillAddAccount(page, alice, 'not-the-password');
+  await submitAddAccount(page, alice, 'not-the-password');
   const alert = page.getByRole('alert');
   await expect(alert).toContainText('The server rejected that email or password.');
   await expect(page.getByRole('button', { name: 'Add account' })).toBeEnabled();
@@ -92,7 +84,7 @@ test('adding alice shows her mailbox tree with the server’s unread counts, upd
     expect(expectedInbox?.unreadEmails).toBeGreaterThanOrEqual(2);
 
     await page.goto(host.url);
-    await fillAddAccount(page, alice, 'secret');
+    await submitAddAccount(page, alice, 'secret');
     await expect(page.getByRole('navigation', { name: 'Accounts and folders' })).toBeVisible();
 
     const row = (role: string) => page.locator(`[data-testid="mailbox"][data-role="${role}"]`);
@@ -148,7 +140,7 @@ test('a second account from the sidebar, nested folders, keyboard and removing a
   ]);
 
   await page.goto(host.url);
-  await fillAddAccount(page, user, 'secret');
+  await submitAddAccount(page, user, 'secret');
   const tree = page.getByRole('tree', { name: `Folders of ${user}` });
   const projects = tree.getByRole('treeitem', { name: 'Projects' });
   const child = tree.getByRole('treeitem', { name: 'Meridian' });
@@ -177,7 +169,7 @@ test('a second account from the sidebar, nested folders, keyboard and removing a
   const dialog = page.getByRole('dialog', { name: 'Add an account' });
   await expect(dialog).toBeVisible();
   await screenshot(page, 'add-account-dialog.png');
-  await fillAddAccount(page, alice, 'secret');
+  await submitAddAccount(page, alice, 'secret');
   await expect(dialog).toBeHidden();
   await expect(page.getByRole('tree', { name: `Folders of ${alice}` })).toBeVisible();
   await screenshot(page, 'two-accounts.png');

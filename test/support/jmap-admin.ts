@@ -1,6 +1,7 @@
 // A tiny raw JMAP caller with Basic auth, for putting the test server into a known state and
 // reading its truth. Test setup only: it shares no code with the client under test.
 import { cyrusEnv } from './cyrus';
+import type { ServerMailbox } from './jmap-raw';
 
 export type Invocation = [name: string, args: Record<string, unknown>, callId: string];
 
@@ -11,14 +12,8 @@ interface Session {
   accountId: string;
 }
 
-export interface AdminMailbox {
-  id: string;
-  name: string;
-  parentId: string | null;
-  role: string | null;
-  totalEmails: number;
-  unreadEmails: number;
-}
+/** The same shape the integration tests read with jmap-raw. */
+export type AdminMailbox = ServerMailbox;
 
 const using = ['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:mail'];
 const sessions = new Map<string, Promise<Session>>();

@@ -5,13 +5,19 @@ import { cyrusEnv } from '../../support/cyrus';
 import * as admin from '../../support/jmap-admin';
 import { jmap } from '../../support/jmap-raw';
 
-export async function addAccount(page: Page, email: string, password = 'secret'): Promise<void> {
+/** Fills in and submits the add-account form, without waiting for the outcome. */
+export async function submitAddAccount(page: Page, email: string, password: string): Promise<void> {
   const form = page.getByRole('form', { name: 'Add account' });
   await expect(form).toBeVisible();
   await form.getByLabel('Email address').fill(email);
   await form.getByLabel('Password').fill(password);
   await form.getByLabel('Server URL').fill(`${cyrusEnv().baseUrl}/`);
   await form.getByRole('button', { name: 'Add account' }).click();
+}
+
+/** Adds an account through the UI and waits for its folders. */
+export async function addAccount(page: Page, email: string, password = 'secret'): Promise<void> {
+  await submitAddAccount(page, email, password);
   await expect(page.getByRole('tree', { name: `Folders of ${email}` })).toBeVisible();
 }
 
