@@ -129,4 +129,113 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX outbox_pending ON outbox (account_id, id) WHERE status = 'pending';
   `,
+  /* 4: sends held for undo; the people the user exchanges mail with, for recipient suggestions */ `
+  -- A queued action is not replayed before this time (ms); null: at once.
+  ALTER TABLE outbox ADD COLUMN not_before INTEGER;
+
+  -- One row per address seen: how often it wrote to the user and was written to, and when
+  -- last. Kept by a trigger on email inserts, so syncing code needs no changes and a search
+  -- while typing reads a few hundred rows instead of every email's address JSON.
+  CREATE TABLE correspondent (
+    account_id TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    email      TEXT NOT NULL COLLATE NOCASE,
+    name       TEXT,
+    received   INTEGER NOT NULL DEFAULT 0,
+    sent       INTEGER NOT NULL DEFAULT 0,
+    last_at    INTEGER NOT NULL,
+    PRIMARY KEY (account_id, email)
+  ) WITHOUT ROWID;
+
+  -- The user's own addresses, per account: sent mail counts towards its recipients.
+  CREATE VIEW own_address AS
+    SELECT id AS account_id, lower(email) AS email FROM account
+    UNION SELECT account_id, lower(email) FROM identity;
+
+  -- Runs for every email a sync stores, so it avoids the view: direct lookups cost half as much.
+  CREATE TRIGGER correspondent_from_email AFTER INSERT ON email BEGIN
+    INSERT INTO correspondent (account_id, email, name, received, sent, last_at)
+      SELECT NEW.account_id, a.value ->> 'email', nullif(trim(a.value ->> 'name'), ''), 1, 0, NEW.received_at
+        FROM json_each(NEW.from_json) a
+       WHERE a.value ->> 'email' LIKE '%_@_%'
+         AND NOT EXISTS (SELECT 1 FROM account WHERE id = NEW.account_id AND email = a.value ->> 'email' COLLATE NOCASE)
+         AND NOT EXISTS (SELECT 1 FROM identity WHERE account_id = NEW.account_id AND email = a.value ->> 'email' COLLATE NOCASE)
+      ON CONFLICT (account_id, email) DO UPDATE SET
+        received = received + 1, last_at = max(last_at, excluded.last_at), name = coalesce(excluded.name, name);
+    INSERT INTO correspondent (account_id, email, name, received, sent, last_at)
+      SELECT NEW.account_id, r.value ->> 'email', nullif(trim(r.value ->> 'name'), ''), 0, 1, NEW.received_at
+        FROM (SELECT value FROM json_each(NEW.to_json) UNION SELECT value FROM json_each(NEW.cc_json)) r
+       WHERE r.value ->> 'email' LIKE '%_@_%'
+         AND EXISTS (SELECT 1 FROM json_each(NEW.from_json) f
+                      WHERE EXISTS (SELECT 1 FROM account WHERE id = NEW.account_id AND email = f.value ->> 'email' COLLATE NOCASE)
+                         OR EXISTS (SELECT 1 FROM identity WHERE account_id = NEW.account_id AND email = f.value ->> 'email' COLLATE NOCASE))
+      ON CONFLICT (account_id, email) DO UPDATE SET
+        sent = sent + 1, last_at = max(last_at, excluded.last_at), name = coalesce(excluded.name, name);
+  END;
+
+  -- Mail already stored counts too.
+  INSERT INTO correspondent (account_id, email, name, received, sent, last_at)
+    SELECT account_id, min(email), max(name), sum(received), sum(sent), max(at) FROM (
+      SELECT e.account_id, a.value ->> 'email' AS email, nullif(trim(a.value ->> 'name'), '') AS name, 1 AS received, 0 AS sent, e.received_at AS at
+        FROM email e, json_each(e.from_json) a
+       WHERE lower(a.value ->> 'email') NOT IN (SELECT email FROM own_address o WHERE o.account_id = e.account_id)
+      UNION ALL
+      SELECT e.account_id, r.value ->> 'email', nullif(trim(r.value ->> 'name'), ''), 0, 1, e.received_at
+        FROM email e, json_each(e.to_json) r
+       WHERE EXISTS (SELECT 1 FROM json_each(e.from_json) f WHERE lower(f.value ->> 'email') IN (SELECT email FROM own_address o WHERE o.account_id = e.account_id))
+      UNION ALL
+      SELECT e.account_id, r.value ->> 'email', nullif(trim(r.value ->> 'name'), ''), 0, 1, e.received_at
+        FROM email e, json_each(e.cc_json) r
+       WHERE EXISTS (SELECT 1 FROM json_each(e.from_json) f WHERE lower(f.value ->> 'email') IN (SELECT email FROM own_address o WHERE o.account_id = e.account_id))
+    )
+    WHERE email LIKE '%_@_%'
+    GROUP BY account_id, lower(email);
+  `,
+  /* 5: calendars, events, address books and contact cards */ `
+  CREATE TABLE calendar (
+    account_id TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    id         TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    color      TEXT,
+    sort_order INTEGER NOT NULL DEFAULT 0,
+    is_visible INTEGER NOT NULL DEFAULT 1,
+    may_write  INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (account_id, id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE calendar_event (
+    account_id TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    id         TEXT NOT NULL,
+    uid        TEXT NOT NULL,
+    title      TEXT NOT NULL DEFAULT '',
+    start      TEXT NOT NULL,
+    time_zone  TEXT,
+    recurring  INTEGER NOT NULL DEFAULT 0,
+    json       TEXT NOT NULL,
+    PRIMARY KEY (account_id, id)
+  ) WITHOUT ROWID;
+  CREATE INDEX calendar_event_by_uid ON calendar_event (account_id, uid);
+
+  CREATE TABLE address_book (
+    account_id TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    id         TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    is_default INTEGER NOT NULL DEFAULT 0,
+    may_write  INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (account_id, id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE contact_card (
+    account_id   TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    source_type  TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    uid          TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    display_name TEXT NOT NULL DEFAULT '',
+    -- lower-cased addresses, space separated: for "is this sender a contact" and autocomplete
+    emails       TEXT NOT NULL DEFAULT '',
+    json         TEXT NOT NULL,
+    PRIMARY KEY (account_id, source_type, id)
+  ) WITHOUT ROWID;
+  CREATE INDEX contact_card_by_name ON contact_card (account_id, display_name);
+`,
 ];
