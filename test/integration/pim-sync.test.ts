@@ -98,6 +98,17 @@ describe('Cyrus calendars and contacts', () => {
     expect(pim.cards('local').map((c) => c.kind)).toEqual(['group']);
   });
 
+  it('ask for every type's changes in one request', async () => {
+    let requests = 0;
+    const counting = await JmapClient.connect({
+      sessionUrl: cyrusEnv().sessionUrl,
+      credentials: { kind: 'basic', username: user, password: cyrusEnv().password },
+      fetch: (url, init) => (init.method === 'POST' && requests++, fetch(url, init)),
+    });
+    await syncPim(counting, deps, 'local');
+    expect(requests).toBe(1);
+  });
+
   it('start over when the server cannot use the stored state', async () => {
     db.prepare("UPDATE sync_state SET state = 'bogus' WHERE type = 'CalendarEvent'").run();
     db.prepare("DELETE FROM calendar_event").run();

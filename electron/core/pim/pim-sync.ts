@@ -31,66 +31,92 @@ export interface PimOutcome {
   contactsChanged: boolean;
 }
 
-/** One pass over every calendar and contacts type the server offers. */
-export async function syncPim(client: JmapClient, deps: PimSyncDeps, localId: string): Promise<PimOutcome> {
+interface Participant<T> {
+  t: SyncedType<T>;
+  accountId: string;
+  sink: Sink<T>;
+  area: keyof PimOutcome;
+}
+
+/** Every calendar and contacts type the server offers, with where its objects go. */
+function participants(client: JmapClient, deps: PimSyncDeps, localId: string): Participant<unknown>[] {
   const dialect = dialectFor(client.session);
-  const outcome: PimOutcome = { calendarsChanged: false, contactsChanged: false };
   const { pim } = deps;
-  // Every type is synced on every pass: the flags are OR-ed after each call, never short-circuited.
-  if (dialect.calendarAccount) {
-    const account = dialect.calendarAccount;
-    if (dialect.calendars) {
-      outcome.calendarsChanged = (await syncType(client, deps, localId, account, dialect.calendars, {
-        replaceAll: (l) => pim.replaceCalendars(localId, l),
-        upsert: (l) => pim.upsertCalendars(localId, l),
-        remove: (ids) => pim.removeCalendars(localId, ids),
-      })) || outcome.calendarsChanged;
-    }
-    if (dialect.events) {
-      outcome.calendarsChanged = (await syncType(client, deps, localId, account, dialect.events, {
-        replaceAll: (l) => pim.replaceEvents(localId, l),
-        upsert: (l) => pim.upsertEvents(localId, l),
-        remove: (ids) => pim.removeEvents(localId, ids),
-      })) || outcome.calendarsChanged;
-    }
+  const out: Participant<never>[] = [];
+  const add = <T>(p: Participant<T>) => out.push(p as unknown as Participant<never>);
+  const cal = dialect.calendarAccount;
+  if (cal && dialect.calendars) {
+    add({ t: dialect.calendars, accountId: cal, area: 'calendarsChanged', sink: { replaceAll: (l) => pim.replaceCalendars(localId, l), upsert: (l) => pim.upsertCalendars(localId, l), remove: (ids) => pim.removeCalendars(localId, ids) } });
   }
-  if (dialect.contactsAccount) {
-    const account = dialect.contactsAccount;
-    if (dialect.addressBooks) {
-      outcome.contactsChanged = (await syncType(client, deps, localId, account, dialect.addressBooks, {
-        replaceAll: (l) => pim.replaceAddressBooks(localId, l),
-        upsert: (l) => pim.upsertAddressBooks(localId, l),
-        remove: (ids) => pim.removeAddressBooks(localId, ids),
-      })) || outcome.contactsChanged;
+  if (cal && dialect.events) {
+    add({ t: dialect.events, accountId: cal, area: 'calendarsChanged', sink: { replaceAll: (l) => pim.replaceEvents(localId, l), upsert: (l) => pim.upsertEvents(localId, l), remove: (ids) => pim.removeEvents(localId, ids) } });
+  }
+  const con = dialect.contactsAccount;
+  if (con && dialect.addressBooks) {
+    add({ t: dialect.addressBooks, accountId: con, area: 'contactsChanged', sink: { replaceAll: (l) => pim.replaceAddressBooks(localId, l), upsert: (l) => pim.upsertAddressBooks(localId, l), remove: (ids) => pim.removeAddressBooks(localId, ids) } });
+  }
+  for (const cards of con ? dialect.cards : []) {
+    add({ t: cards, accountId: con!, area: 'contactsChanged', sink: { replaceAll: (l) => pim.replaceCards(localId, cards.type, l), upsert: (l) => pim.upsertCards(localId, cards.type, l), remove: (ids) => pim.removeCards(localId, cards.type, ids) } });
+  }
+  return out as Participant<unknown>[];
+}
+
+/**
+ * One pass over every calendar and contacts type. Types never synced get a full /get; all the
+ * others are asked for their changes together, in ONE request, so a quiet poll stays cheap.
+ */
+export async function syncPim(client: JmapClient, deps: PimSyncDeps, localId: string): Promise<PimOutcome> {
+  const outcome: PimOutcome = { calendarsChanged: false, contactsChanged: false };
+  const known: { p: Participant<unknown>; since: string }[] = [];
+  for (const p of participants(client, deps, localId)) {
+    const since = deps.syncState.get(localId, p.t.type);
+    if (since === null) {
+      await fullSync(client, deps, localId, p);
+      outcome[p.area] = true;
+    } else known.push({ p, since });
+  }
+  if (!known.length) return outcome;
+  const batch = client.batch([...new Set(known.flatMap(({ p }) => p.t.using))]);
+  const calls = known.map(({ p, since }) => {
+    const changes = batch.call(`${p.t.type}/changes`, { accountId: p.accountId, sinceState: since }, ChangesResponse);
+    const created = batch.call(`${p.t.type}/get`, { accountId: p.accountId, '#ids': changes.ref('/created') }, GetRaw);
+    const updated = batch.call(`${p.t.type}/get`, { accountId: p.accountId, '#ids': changes.ref('/updated') }, GetRaw);
+    return { p, since, changes, created, updated };
+  });
+  const result = await batch.send();
+  for (const { p, since, changes, created, updated } of calls) {
+    let c;
+    try {
+      c = result.get(changes);
+    } catch (err) {
+      if (!stateUnusable(err)) throw err;
+      await fullSync(client, deps, localId, p);
+      outcome[p.area] = true;
+      continue;
     }
-    for (const cards of dialect.cards) {
-      outcome.contactsChanged = (await syncType(client, deps, localId, account, cards, {
-        replaceAll: (l) => pim.replaceCards(localId, cards.type, l),
-        upsert: (l) => pim.upsertCards(localId, cards.type, l),
-        remove: (ids) => pim.removeCards(localId, cards.type, ids),
-      })) || outcome.contactsChanged;
+    const any = c.created.length + c.updated.length + c.destroyed.length > 0;
+    if (c.newState !== since || any) {
+      const fetched = convert([...result.get(created).list, ...result.get(updated).list], p.t, deps);
+      deps.db.transaction(() => {
+        p.sink.upsert(fetched);
+        p.sink.remove(c.destroyed);
+        deps.syncState.set(localId, p.t.type, c.newState);
+      })();
     }
+    if (any) outcome[p.area] = true;
+    // Rare: more changes than one answer holds. Follow this type on its own until done.
+    if (c.hasMoreChanges && (await syncChanges(client, deps, localId, p.accountId, p.t, p.sink, c.newState))) outcome[p.area] = true;
   }
   return outcome;
 }
 
-/** Brings one type up to date. Returns whether any object changed. */
-export async function syncType<T>(client: JmapClient, deps: PimSyncDeps, localId: string, accountId: string, t: SyncedType<T>, sink: Sink<T>): Promise<boolean> {
-  const since = deps.syncState.get(localId, t.type);
-  if (since !== null) {
-    try {
-      return await syncChanges(client, deps, localId, accountId, t, sink, since);
-    } catch (err) {
-      if (!stateUnusable(err)) throw err;
-    }
-  }
-  const res = await client.call(`${t.type}/get`, { accountId, ids: null }, GetRaw, t.using);
-  const list = convert(res.list, t, deps);
+async function fullSync<T>(client: JmapClient, deps: PimSyncDeps, localId: string, p: Participant<T>): Promise<void> {
+  const res = await client.call(`${p.t.type}/get`, { accountId: p.accountId, ids: null }, GetRaw, p.t.using);
+  const list = convert(res.list, p.t, deps);
   deps.db.transaction(() => {
-    sink.replaceAll(list);
-    deps.syncState.set(localId, t.type, res.state);
+    p.sink.replaceAll(list);
+    deps.syncState.set(localId, p.t.type, res.state);
   })();
-  return true;
 }
 
 async function syncChanges<T>(client: JmapClient, deps: PimSyncDeps, localId: string, accountId: string, t: SyncedType<T>, sink: Sink<T>, since: string): Promise<boolean> {
