@@ -98,7 +98,7 @@ describe('Cyrus calendars and contacts', () => {
     expect(pim.cards('local').map((c) => c.kind)).toEqual(['group']);
   });
 
-  it('ask for every type's changes in one request', async () => {
+  it('ask for the changes of every type in one request', async () => {
     let requests = 0;
     const counting = await JmapClient.connect({
       sessionUrl: cyrusEnv().sessionUrl,
