@@ -2,14 +2,30 @@
 // reached only through the 'ipc:request' channel. Decisions live in ./shell (unit-tested).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, powerMonitor, protocol, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, ipcMain, Notification, powerMonitor, protocol, session, shell, type WebContents } from 'electron';
+import type { EventPayload } from '../shared/contract';
 import type { Envelope } from '../shared/errors';
+import { describeArrival } from '../shared/mail-notification';
 import { createCore, type Core } from './core/core';
-import { KeytarSecretStore } from './core/secrets/keytar-store';
-import { MemorySecretStore, type SecretStore } from './core/secrets/secret-store';
+import {
+  attachMainWindow,
+  configureSpellcheck,
+  installAppMenu,
+  installUnreadIndicators,
+  listenForOpenUrl,
+  mainWindowPlacement,
+  offerDefaultMailApp,
+  openMailtoFromArgv,
+  openSecrets,
+  trackWindowState,
+  watchNetwork,
+  type DesktopHost,
+} from './desktop';
 import {
   appScheme,
+  attachmentWebPreferences,
   eventChannel,
+  isAttachmentWindowUrl,
   isPermissionAllowed,
   isSafeExternalUrl,
   isTrustedSenderUrl,
@@ -34,6 +50,18 @@ protocol.registerSchemesAsPrivileged([
 let core: Core | null = null;
 let win: BrowserWindow | null = null;
 
+/** The main window as the OS integration (./desktop: mailto, menu, tray) sees it. */
+const desktopHost: DesktopHost = {
+  window: () => (win && !win.isDestroyed() ? win : null),
+  showWindow() {
+    // Before startup has made the window (a cold start from a link) there is nothing to show yet.
+    if (!win || win.isDestroyed()) return;
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  },
+};
+
 async function serveRenderer(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const file = url.host === rendererHost ? resolveStaticPath(rendererDir, url.pathname) : null;
@@ -48,22 +76,11 @@ async function serveRenderer(request: Request): Promise<Response> {
   return new Response('Not Found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
 }
 
-async function openSecretStore(): Promise<SecretStore> {
-  try {
-    return await KeytarSecretStore.open();
-  } catch (err) {
-    // Electron's safeStorage would be the persistent fallback here; it is not implemented
-    // yet, so passwords last only as long as the process and the UI says so (app.info).
-    console.warn(
-      `No system keychain is available (${err instanceof Error ? err.message : String(err)}); ` +
-        'passwords will be kept in memory and forgotten when the app quits.',
-    );
-    return new MemorySecretStore();
-  }
-}
-
 function hardenContents(contents: WebContents): void {
   contents.setWindowOpenHandler(({ url }) => {
+    if (isAttachmentWindowUrl(url)) {
+      return { action: 'allow', overrideBrowserWindowOptions: { autoHideMenuBar: true, webPreferences: attachmentWebPreferences() } };
+    }
     if (isSafeExternalUrl(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
@@ -75,13 +92,38 @@ function hardenContents(contents: WebContents): void {
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
+/** Shown notifications, referenced until they go: a collected one no longer reports its click. */
+const notifications = new Set<Notification>();
+
+/** The OS notification for new mail; a click brings the window back with that message open. */
+function notifyArrival(payload: EventPayload<'mail.arrived'>): void {
+  if (!Notification.isSupported()) return;
+  const text = describeArrival(payload);
+  const notification = new Notification({ title: text.title, body: text.body });
+  notifications.add(notification);
+  notification.on('close', () => notifications.delete(notification));
+  notification.on('click', () => {
+    notifications.delete(notification);
+    if (!win || win.isDestroyed()) return;
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+    // Not a core event: the shell speaks on the event channel for the user's click.
+    if (text.open) win.webContents.send(eventChannel, 'ui.openMessage', text.open);
+  });
+  notification.show();
+}
+
 function createWindow(): BrowserWindow {
+  // Where the user left it, on a display that still exists.
+  const placement = mainWindowPlacement();
   const window = new BrowserWindow({
-    width: 1200,
-    height: 800,
+    ...placement.options,
     show: false,
     webPreferences: secureWebPreferences(preloadPath),
   });
+  trackWindowState(window, placement.file, placement.state);
+  attachMainWindow(window);
   window.once('ready-to-show', () => window.show());
   window.on('closed', () => {
     if (win === window) win = null;
@@ -92,7 +134,7 @@ function createWindow(): BrowserWindow {
 
 async function start(): Promise<void> {
   await app.whenReady();
-  const secrets = await openSecretStore();
+  const secrets = await openSecrets();
   core = await createCore({ dataDir: app.getPath('userData'), secrets, version: app.getVersion() });
   const ready = core;
 
@@ -101,6 +143,7 @@ async function start(): Promise<void> {
     callback(isPermissionAllowed(permission)),
   );
   session.defaultSession.setPermissionCheckHandler((_contents, permission) => isPermissionAllowed(permission));
+  configureSpellcheck(session.defaultSession);
 
   ipcMain.handle(requestChannel, async (event, method: unknown, params: unknown): Promise<Envelope<unknown>> => {
     if (!isTrustedSenderUrl(event.senderFrame?.url)) {
@@ -111,22 +154,38 @@ async function start(): Promise<void> {
   ready.onEvent(({ event, payload }) => {
     if (win && !win.isDestroyed()) win.webContents.send(eventChannel, event, payload);
   });
+  ready.onEvent((e) => {
+    if (e.event === 'mail.arrived') notifyArrival(e.payload);
+  });
 
   // After sleep the mail is stale: sync at once rather than at the next poll.
   powerMonitor.on('resume', () => void ready.dispatch('sync.now', {}));
 
   win = createWindow();
+
+  const checkMail = (): void => void ready.dispatch('sync.now', {});
+  installAppMenu(desktopHost, checkMail);
+  installUnreadIndicators(desktopHost, ready, checkMail);
+  watchNetwork(checkMail);
+  // Windows and Linux: a link that launched the app arrives as an argument.
+  openMailtoFromArgv(process.argv, desktopHost);
+  const first = win;
+  first.once('ready-to-show', () => {
+    offerDefaultMailApp(first).catch((err: unknown) => console.warn('offering to handle mailto: failed', err));
+  });
 }
 
 // Two instances would share one SQLite database; the second one focuses the first instead.
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
-    if (!win) return;
-    if (win.isMinimized()) win.restore();
-    win.focus();
+  app.on('second-instance', (_event, argv) => {
+    desktopHost.showWindow();
+    // Windows and Linux start a second instance for a mailto: link; it lands here.
+    openMailtoFromArgv(argv, desktopHost);
   });
+  // macOS: links arrive as 'open-url', possibly before 'ready'.
+  listenForOpenUrl(desktopHost);
   app.on('web-contents-created', (_event, contents) => hardenContents(contents));
   app.on('window-all-closed', () => app.quit());
 

@@ -1,11 +1,14 @@
 // Bundles the Electron shell: dist/electron/main.cjs (main process, with the core inside)
 // and dist/electron/preload.cjs (sandboxed preload). Native modules stay external.
 import { build } from 'esbuild';
-import { dirname, join } from 'node:path';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = join(root, 'dist/electron');
+// `--outdir DIR` builds elsewhere (the shell's wiring test bundles into a temporary folder).
+const outArg = process.argv.indexOf('--outdir');
+const outdir = outArg === -1 ? join(root, 'dist/electron') : resolve(process.argv[outArg + 1] ?? '');
 
 // The core is ESM and uses import.meta.url (e.g. createRequire(import.meta.url)); a CJS bundle
 // has no import.meta, so point it at the bundle file itself. Module resolution from there
@@ -56,6 +59,17 @@ const preloadImports = Object.values(preload.metafile.outputs)
 if (preloadImports.length > 0) {
   console.error(`preload must import only 'electron' at runtime, but imports: ${preloadImports.map((i) => i.path).join(', ')}`);
   process.exit(1);
+}
+
+// Images the main process loads at runtime (tray, window icon on Linux) sit beside main.cjs,
+// so the same path works unpackaged and inside the asar.
+mkdirSync(outdir, { recursive: true });
+for (const [from, to] of [
+  ['resources/tray.png', 'tray.png'],
+  ['resources/tray@2x.png', 'tray@2x.png'],
+  ['resources/icons/256x256.png', 'icon.png'],
+]) {
+  copyFileSync(join(root, from), join(outdir, to));
 }
 
 const size = (result) =>

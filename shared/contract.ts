@@ -2,6 +2,7 @@
 // core may tell the renderer. Both transports (Electron IPC, the headless host's WebSocket)
 // carry exactly this contract; params are validated against these schemas at runtime.
 import { z } from 'zod';
+import { actions } from './keymap';
 
 const id = z.string().min(1).max(256);
 
@@ -118,6 +119,49 @@ export const OutboxEntryView = z.object({
   createdAt: z.number(),
 });
 
+/** A recipient or sender as the composer edits it. */
+const ComposeAddress = z.object({
+  name: z.string().trim().max(300).nullable(),
+  email: z.string().trim().min(3).max(320).regex(/^[^\s@<>,;]+@[^\s@<>,;]+$/, 'must be an email address'),
+});
+/** An uploaded file (or an existing blob, e.g. a forwarded message) attached by blobId. */
+export const ComposeAttachment = z.object({
+  blobId: id,
+  name: z.string().max(255),
+  type: z.string().min(1).max(255),
+  size: z.number().int().nonnegative(),
+});
+/** What a compose window holds. Every request carrying one is a single frame, hence the caps. */
+export const ComposeDraft = z.object({
+  identityId: id,
+  to: z.array(ComposeAddress).max(500).default([]),
+  cc: z.array(ComposeAddress).max(500).default([]),
+  bcc: z.array(ComposeAddress).max(500).default([]),
+  subject: z.string().max(998).default(''),
+  /** Rich text (sanitized again by the core, which derives the text/plain part), or null for plain text. */
+  html: z.string().max(800_000).nullable().default(null),
+  /** The body when html is null. */
+  text: z.string().max(800_000).default(''),
+  /** Message-IDs without angle brackets. */
+  inReplyTo: z.array(z.string().min(1).max(998)).max(50).default([]),
+  references: z.array(z.string().min(1).max(998)).max(500).default([]),
+  attachments: z.array(ComposeAttachment).max(100).default([]),
+  /** The message this replies to or forwards: marked $answered / $forwarded once sent. */
+  origin: z.object({ emailId: id, kind: z.enum(['reply', 'forward']) }).nullable().default(null),
+});
+export const ComposeMode = z.enum(['new', 'reply', 'replyAll', 'forward', 'forwardAsAttachment', 'draft']);
+export const QueuedSendView = z.object({
+  actionId: z.number(),
+  accountId: id,
+  subject: z.string(),
+  to: z.array(z.string()),
+  /** When it goes (the undo window's end); it may wait longer for the server to be reachable. */
+  sendAt: z.number(),
+  attempts: z.number(),
+  status: z.enum(['pending', 'failed']),
+  error: z.string().nullable(),
+});
+
 const emailIds = z.array(id).min(1).max(5000);
 const mailboxTarget = z.union([z.object({ mailboxId: id }).strict(), z.object({ role: z.enum(['inbox', 'archive', 'trash', 'junk']) }).strict()]);
 const keyword = z.enum(['$seen', '$flagged', '$answered', '$junk', '$notjunk']);
@@ -195,9 +239,70 @@ export const requests = {
     result: z.object({ name: z.string(), type: z.string(), size: z.number(), base64: z.string() }),
   },
   'identities.list': { params: byAccount, result: z.array(IdentityView) },
+  /** A compose window's starting point: empty, a reply, a forward, or a saved draft to edit. */
+  'compose.prepare': {
+    params: z
+      .object({ accountId: id, mode: ComposeMode, emailId: id.optional() })
+      .strict()
+      .refine((p) => p.mode === 'new' || !!p.emailId, { message: 'this mode needs emailId' }),
+    result: z.object({ accountId: id, draftId: id.nullable(), draft: ComposeDraft }),
+  },
+  /** Saves to Drafts; replaceId (the previous version) is destroyed in the same request. */
+  'compose.saveDraft': {
+    params: z.object({ accountId: id, draft: ComposeDraft, replaceId: id.nullable().default(null) }).strict(),
+    result: z.object({ draftId: id }),
+  },
+  'compose.discardDraft': { params: z.object({ accountId: id, draftId: id }).strict(), result: queued },
+  /** Queues the message in the outbox; it goes after undoMs (the undo window), or once online. */
+  'compose.send': {
+    params: z
+      .object({ accountId: id, draft: ComposeDraft, draftId: id.nullable().default(null), undoMs: z.number().int().min(0).max(120_000).default(10_000) })
+      .strict(),
+    result: z.object({ actionId: z.number(), sendAt: z.number() }),
+  },
+  /** Takes a send back while the server has not seen it; returns it to edit again. */
+  'compose.undoSend': {
+    params: z.object({ actionId: z.number().int() }).strict(),
+    result: z.object({
+      undone: z.boolean(),
+      reason: z.string().nullable(),
+      accountId: id.nullable(),
+      draftId: id.nullable(),
+      draft: ComposeDraft.nullable(),
+    }),
+  },
+  /** Sends waiting in the outbox: in their undo window, offline, or refused. */
+  'compose.queued': { params: empty, result: z.array(QueuedSendView) },
+  /** Attachments travel in chunks (every request is one frame of at most 1 MiB). */
+  'compose.uploadBegin': {
+    params: z.object({ accountId: id, name: z.string().max(255), type: z.string().max(255), size: z.number().int().min(0) }).strict(),
+    result: z.object({ uploadId: id, chunkBytes: z.number() }),
+  },
+  'compose.uploadChunk': {
+    params: z.object({ uploadId: id, offset: z.number().int().min(0), base64: z.string().max(700_000) }).strict(),
+    result: z.object({ received: z.number() }),
+  },
+  /** Sends the collected bytes to the server; progress comes as compose.uploadProgress. */
+  'compose.uploadFinish': { params: z.object({ uploadId: id }).strict(), result: ComposeAttachment },
+  'compose.uploadCancel': { params: z.object({ uploadId: id }).strict(), result: z.object({ canceled: z.boolean() }) },
+  /** People the user exchanged mail with, best match first. */
+  'compose.suggestRecipients': {
+    params: z.object({ accountId: id, query: z.string().max(200), limit: z.number().int().min(1).max(50).default(8) }).strict(),
+    result: z.array(EmailAddressView),
+  },
   'sync.now': {
     params: z.object({ accountId: id.optional() }).strict(),
     result: z.object({ started: z.number() }),
+  },
+  /** Every local email of a conversation, oldest first, each with its own mailboxIds. */
+  'emails.thread': {
+    params: z.object({ accountId: id, threadId: id }).strict(),
+    result: z.object({ items: z.array(EmailListItem) }),
+  },
+  /** The raw RFC 5322 message (base64: it need not be UTF-8). Untrusted: show it as text only. */
+  'emails.source': {
+    params: z.object({ accountId: id, emailId: id }).strict(),
+    result: z.object({ size: z.number(), base64: z.string() }),
   },
 } as const;
 
@@ -210,6 +315,28 @@ export const events = {
   'outbox.changed': z.object({ accountId: id }),
   /** A queued action the server refused for good; the server's state has been restored locally. */
   'outbox.failed': z.object({ accountId: id, actionId: z.number(), message: z.string() }),
+  'compose.uploadProgress': z.object({ uploadId: id, phase: z.enum(['uploading', 'done', 'failed']), sent: z.number(), total: z.number() }),
+  /** The server accepted a queued message for delivery. */
+  'compose.sent': z.object({ accountId: id, actionId: z.number() }),
+  /** Unread mail reached an inbox after the account's first sync: one event per sync pass. */
+  'mail.arrived': z.object({
+    accountId: id,
+    count: z.number(),
+    /** The newest first, at most 5. */
+    items: z.array(z.object({ id, from: z.string(), subject: z.string() })).max(5),
+  }),
+  /** Sent by the Electron shell (never the core): the user clicked a new-mail notification. */
+  'ui.openMessage': z.object({ accountId: id, emailId: id }),
+  /** Sent by the Electron shell: a mailto: link was opened (RFC 6068, decoded; addresses unchecked). */
+  'ui.compose': z.object({
+    to: z.array(z.string().max(320)).max(100),
+    cc: z.array(z.string().max(320)).max(100),
+    bcc: z.array(z.string().max(320)).max(100),
+    subject: z.string().max(998),
+    body: z.string().max(100_000),
+  }),
+  /** Sent by the Electron shell: a native menu or tray item; the renderer runs it as its key. */
+  'ui.command': z.object({ command: z.enum(actions) }),
 } as const;
 
 export type RequestName = keyof typeof requests;
@@ -230,6 +357,10 @@ export type OutboxEntryView = z.output<typeof OutboxEntryView>;
 export type EmailDetail = z.output<typeof EmailDetail>;
 export type IdentityView = z.output<typeof IdentityView>;
 export type AttachmentView = z.output<typeof AttachmentView>;
+export type ComposeDraft = z.output<typeof ComposeDraft>;
+export type ComposeAttachment = z.output<typeof ComposeAttachment>;
+export type ComposeMode = z.output<typeof ComposeMode>;
+export type QueuedSendView = z.output<typeof QueuedSendView>;
 
 export function isRequestName(name: unknown): name is RequestName {
   return typeof name === 'string' && Object.hasOwn(requests, name);

@@ -14,6 +14,8 @@ import { EmailQueries } from './store/email-queries';
 import { EmailStore } from './store/emails';
 import { IdentityStore } from './store/identities';
 import { mailHandlers } from './mail-handlers';
+import { composeHandlers } from './compose-handlers';
+import { readingHandlers } from './reading-handlers';
 import { Outbox } from './sync/outbox';
 import { MailboxStore } from './store/mailboxes';
 import { SyncStateStore } from './store/sync-state';
@@ -30,6 +32,8 @@ export interface CoreOptions {
   blobCacheBytes?: number;
   /** Emails per page of a first sync (tests use small pages to interrupt it mid-way). */
   pageSize?: number;
+  /** Largest raw message emails.source returns (tests lower it). */
+  maxSourceBytes?: number;
 }
 
 export interface Core {
@@ -88,6 +92,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       if (!accounts.ids().includes(accountId)) throw new IpcError({ code: 'not-found', message: 'No such account.' });
       return identities.list(accountId);
     },
+    ...readingHandlers({ accounts, queries: new EmailQueries(db), ...(options.maxSourceBytes ? { maxSourceBytes: options.maxSourceBytes } : {}) }),
+    ...composeHandlers({ db, accounts, identities, emails, queries: new EmailQueries(db), outbox, scheduler, events }),
     ...mailHandlers({
       db, accounts, queries: new EmailQueries(db), outbox, scheduler, events,
       blobs: new BlobCache(options.dataDir === ':memory:' ? join(tmpdir(), `jmap-blobs-${process.pid}`) : join(options.dataDir, 'blobs'), options.blobCacheBytes ?? 512 * 1024 * 1024),

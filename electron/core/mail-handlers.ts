@@ -108,7 +108,11 @@ export function mailHandlers(deps: MailHandlerDeps): MailHandlers {
           );
           if (!filter) return [];
           const { client, jmapAccountId } = await accounts.clientFor(localId);
-          return searchServer(client, localId, jmapAccountId, filter, limit, (ids) => queries.known(localId, ids));
+          // Skip only what local search already covered: a stored email whose body is not indexed
+          // yet can match on body text here alone. It comes back as its local row, so it can be acted on.
+          const found = await searchServer(client, localId, jmapAccountId, filter, limit, (ids) => queries.indexed(localId, ids));
+          const local = new Map(queries.items(localId, found.map((e) => e.id)).map((e) => [e.id, e]));
+          return found.map((e) => local.get(e.id) ?? e);
         }),
       );
       return { items: perAccount.flat().sort((a, b) => b.receivedAt - a.receivedAt).slice(0, limit) };

@@ -62,3 +62,17 @@ export function isSafeExternalUrl(url: string): boolean {
 export function isPermissionAllowed(permission: string): boolean {
   return permission === 'notifications';
 }
+
+/**
+ * An attachment the renderer opened for viewing: a blob: URL it created itself. The renderer
+ * only makes these for types that run no script (images other than SVG, PDF, plain text).
+ */
+export function isAttachmentWindowUrl(url: string): boolean {
+  return url.startsWith(`blob:${rendererOrigin}/`);
+}
+
+/** An attachment viewer: no preload (so no bridge to the core), fully sandboxed. */
+export function attachmentWebPreferences(): WebPreferences {
+  const { preload: _omitted, ...rest } = secureWebPreferences('');
+  return rest;
+}

@@ -2,9 +2,9 @@
 // results), the selection, the open message, and the actions on messages. Actions go to
 // the core, which applies them locally at once and says so with emails.changed; the view
 // then asks again rather than patching its copy by hand.
-import { getContext, setContext } from 'svelte';
+import { getContext, setContext, tick } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
-import type { EmailDetail, EmailListItem, Params } from '../../shared/contract';
+import type { EmailDetail, EmailListItem, Params, Result } from '../../shared/contract';
 import type { Transport } from '../../shared/transport';
 import { plural } from './format';
 import { messageOf, sameSource, type ListSource, type MailState } from './mail-state.svelte';
@@ -76,6 +76,8 @@ export class MailView {
         if (this.search.active) void this.search.refreshLocal().then(() => this.refreshSelection());
       }),
       this.transport.on('outbox.failed', ({ message }) => {
+        // A refused send is nothing undone: the compose send status says what happened to it.
+        if (message.startsWith('could not send "')) return;
         this.toasts.error(`The server refused a change, so it was undone: ${message}`);
       }),
     ];
@@ -230,12 +232,69 @@ export class MailView {
     return this.transport.request('emails.get', { accountId: item.accountId, emailId: item.id });
   }
 
+  /** Every local email of a message's conversation, oldest first. */
+  async thread(item: EmailListItem): Promise<EmailListItem[]> {
+    return (await this.transport.request('emails.thread', { accountId: item.accountId, threadId: item.threadId })).items;
+  }
+
+  attachment(accountId: string, emailId: string, blobId: string): Promise<Result<'attachments.get'>> {
+    return this.transport.request('attachments.get', { accountId, emailId, blobId });
+  }
+
+  source(accountId: string, emailId: string): Promise<Result<'emails.source'>> {
+    return this.transport.request('emails.source', { accountId, emailId });
+  }
+
+  /** Whether rows are conversations: then an action on a row means every email of it in view. */
+  get conversationRows(): boolean {
+    return this.list.threads && !this.search.active;
+  }
+
+  /** A message from elsewhere (a notification): its account's Inbox, with it open. */
+  async openMessage(accountId: string, emailId: string): Promise<void> {
+    const inbox = this.mail.mailboxByRole(accountId, 'inbox');
+    this.endSearch();
+    if (inbox) this.mail.select(accountId, inbox.id);
+    // The new source resets the list and the selection (App's effect); open after that.
+    await tick();
+    try {
+      const detail = await this.transport.request('emails.get', { accountId, emailId });
+      this.selectOnly(detail, true);
+    } catch (err) {
+      this.toasts.error(`Could not open the message: ${messageOf(err)}`);
+    }
+  }
+
+  /**
+   * The emails a set of rows stands for. A conversation row carries only its newest email;
+   * acting on it means acting on every email of that conversation in the mailbox in view.
+   */
+  private async members(items: EmailListItem[]): Promise<EmailListItem[]> {
+    if (!this.conversationRows || items.every((i) => i.threadSize <= 1)) return items;
+    const source = this.list.source;
+    const groups = await Promise.all(
+      items.map(async (item) => {
+        if (item.threadSize <= 1) return [item];
+        const mailboxId = source?.kind === 'mailbox' ? source.mailboxId : this.mail.mailboxByRole(item.accountId, 'inbox')?.id;
+        const inView = (await this.thread(item)).filter((e) => mailboxId !== undefined && e.mailboxIds.includes(mailboxId));
+        return inView.length ? inView : [item];
+      }),
+    );
+    const seen = new Set<string>();
+    return groups.flat().filter((e) => !seen.has(itemKey(e)) && !!seen.add(itemKey(e)));
+  }
+
+  private noun(n: number): string {
+    return plural(n, this.conversationRows ? 'conversation' : 'message');
+  }
+
   // ---- actions ---------------------------------------------------------------------
 
   async setKeyword(items: EmailListItem[], keyword: Keyword, value: boolean): Promise<boolean> {
-    const local = items.filter(isLocal);
+    let local = items.filter(isLocal);
     if (local.length === 0) return false;
     try {
+      local = await this.members(local);
       await Promise.all(
         byAccount(local).map(([accountId, group]) =>
           this.transport.request('emails.setKeyword', { accountId, emailIds: group.map((i) => i.id), keyword, value }),
@@ -262,14 +321,14 @@ export class MailView {
       if (items.length) this.toasts.info('Already in Archive');
       return;
     }
-    void this.relocate(todo, () => ({ role: 'archive' }), `Archived ${plural(todo.length, 'message')}`);
+    void this.relocate(todo, () => ({ role: 'archive' }), `Archived ${this.noun(todo.length)}`);
   }
 
   /** Delete: to Trash; what is already in Trash is deleted for good, after asking. */
   delete(items: EmailListItem[]): void {
     const inTrash = items.filter((i) => this.inRole(i, 'trash'));
     const rest = items.filter((i) => !this.inRole(i, 'trash'));
-    if (rest.length) void this.relocate(rest, () => ({ role: 'trash' }), `Moved ${plural(rest.length, 'message')} to Trash`);
+    if (rest.length) void this.relocate(rest, () => ({ role: 'trash' }), `Moved ${this.noun(rest.length)} to Trash`);
     if (inTrash.length) this.confirmingDestroy = inTrash;
   }
 
@@ -277,24 +336,25 @@ export class MailView {
   spam(items: EmailListItem[]): void {
     const inJunk = items.filter((i) => this.inRole(i, 'junk'));
     const rest = items.filter((i) => !this.inRole(i, 'junk'));
-    if (rest.length) void this.relocate(rest, () => ({ role: 'junk' }), `Marked ${plural(rest.length, 'message')} as spam`);
-    if (inJunk.length) void this.relocate(inJunk, () => ({ role: 'inbox' }), `Moved ${plural(inJunk.length, 'message')} to Inbox`);
+    if (rest.length) void this.relocate(rest, () => ({ role: 'junk' }), `Marked ${this.noun(rest.length)} as spam`);
+    if (inJunk.length) void this.relocate(inJunk, () => ({ role: 'inbox' }), `Moved ${this.noun(inJunk.length)} to Inbox`);
   }
 
   moveTo(items: EmailListItem[], to: MoveTarget, name: string): void {
-    void this.relocate(items, () => to, `Moved ${plural(items.length, 'message')} to ${name}`);
+    void this.relocate(items, () => to, `Moved ${this.noun(items.length)} to ${name}`);
   }
 
   async destroy(items: EmailListItem[]): Promise<void> {
     const local = items.filter(isLocal);
     const next = this.nextAfter(local);
+    const emails = await this.members(local);
     await Promise.all(
-      byAccount(local).map(([accountId, group]) =>
+      byAccount(emails).map(([accountId, group]) =>
         this.transport.request('emails.destroy', { accountId, emailIds: group.map((i) => i.id) }),
       ),
     );
     await this.afterRemoval(local, next);
-    this.toasts.info(`Deleted ${plural(local.length, 'message')} forever`);
+    this.toasts.info(`Deleted ${plural(emails.length, 'message')} forever`);
   }
 
   /** Where each message is now, for Undo: the mailbox in view, else the one it is in. */
@@ -312,9 +372,16 @@ export class MailView {
   }
 
   private async relocate(items: EmailListItem[], target: (item: EmailListItem) => MoveTarget, done: string): Promise<void> {
-    const local = items.filter(isLocal);
-    if (local.length === 0) {
+    const rows = items.filter(isLocal);
+    if (rows.length === 0) {
       this.toasts.error('Messages found only on the server cannot be changed until they are synced.');
+      return;
+    }
+    let local: EmailListItem[];
+    try {
+      local = await this.members(rows);
+    } catch (err) {
+      this.toasts.error(`Could not move ${this.noun(rows.length)}: ${messageOf(err)}`);
       return;
     }
     const groups = new Map<string, { accountId: string; to: MoveTarget; emailIds: string[] }>();

@@ -4,10 +4,12 @@
 //     event handlers, forms, <base>, <meta>, <link> and everything that is not plain HTML;
 //  2. our hooks strip every remote URL (img src/srcset, background, CSS url(), image-set(),
 //     @import) unless the reader chose to load remote content, count what they strip, and
-//     make links open outside the app;
+//     make links open outside the app; cid: references to the message's own images become
+//     the data: URIs the caller fetched (never a URL the frame could fetch itself);
 //  3. a CSP as the first element of the frame's head (default-src 'none') blocks whatever
 //     slipped through; the sandbox keeps scripts off even then.
 import DOMPurify from 'dompurify';
+import { cidOf } from './inline-images';
 import { safeWebUrl } from './plain-text';
 
 export interface FrameTheme {
@@ -37,8 +39,17 @@ interface Pass {
   blocked: number;
   /** Remote stylesheets (<link>) to bring back as @import when remote content is allowed. */
   imports: string[];
+  /** The message's inline images: Content-ID (lower case, no brackets) → data: URI. */
+  inline: ReadonlyMap<string, string>;
 }
-let pass: Pass = { allowRemote: false, blocked: 0, imports: [] };
+let pass: Pass = { allowRemote: false, blocked: 0, imports: [], inline: new Map() };
+
+/** The data: URI for a cid: reference to one of the message's own parts, if the caller has it. */
+function inlined(raw: string): string | null {
+  const id = cidOf(raw);
+  return id === null ? null : (pass.inline.get(id) ?? null);
+}
+
 
 type UrlKind = 'data' | 'remote' | 'other';
 
@@ -47,8 +58,8 @@ function classify(raw: string): UrlKind {
   if (url.startsWith('data:')) return 'data';
   // Protocol-relative URLs resolve against the app's own origin's scheme: remote too.
   if (/^(https?:)?\/\//.test(url)) return 'remote';
-  // Relative URLs would resolve against the app's host, cid: needs a blob we cannot fetch yet,
-  // and anything else (javascript:, file:, …) has no business in a mail.
+  // Relative URLs would resolve against the app's host, a cid: the caller did not inline names
+  // nothing the frame could load, and anything else (javascript:, file:, …) has no business in a mail.
   return 'other';
 }
 
@@ -63,14 +74,30 @@ function remote(raw: string): string | null {
   return null;
 }
 
-const importRule = /@import\s+(?:url\(\s*)?(["']?)([^"')\s;]*)\1\s*\)?[^;]*;?/gi;
-const urlToken = /url\(\s*(["']?)(.*?)\1\s*\)/gi;
+const importRule = /@import\s*(?:url\(\s*)?(["']?)([^"')\s;]*)\1\s*\)?[^;]*;?/gi;
+// The parser closes a url( left open at the end of the input.
+const urlToken = /url\(\s*(["']?)(.*?)\1\s*(?:\)|$)/gi;
 /** image-set() takes bare strings as well as url(); remote ones go whole (url() inside is handled below). */
 const imageSet = /(?:-webkit-)?image-set\(([^()]*(?:\([^()]*\)[^()]*)*)\)/gi;
 const remoteString = /["']\s*(?:https?:)?\/\//i;
 
-function rewriteCss(css: string): string {
+/**
+ * The CSS as the browser's parser reads it: comments gone, escaped letters and digits decoded
+ * (`\75 rl(` and `u\rl(` are both `url(`; `@import/**\/"x"` is an @import), so the patterns
+ * here see every URL the frame would load. The normalized text is what the frame gets.
+ */
+function normalizeCss(css: string): string {
   return css
+    .replace(/\/\*[\s\S]*?(?:\*\/|$)/g, ' ')
+    .replace(/\\([0-9a-f]{1,6})[ \t\n\r\f]?|\\([^0-9a-f\n\r\f])/gi, (escape: string, hex: string | undefined, char: string | undefined) => {
+      const code = hex ? parseInt(hex, 16) : (char?.codePointAt(0) ?? 0);
+      const decoded = code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
+      return /^[\w-]$/.test(decoded) ? decoded : escape;
+    });
+}
+
+function rewriteCss(css: string): string {
+  return normalizeCss(css)
     .replace(importRule, (_rule: string, _q: string, url: string) => {
       // Only a remote stylesheet can be imported at all; anything else just goes.
       const kept = classify(url) === 'remote' ? remote(url) : null;
@@ -82,6 +109,8 @@ function rewriteCss(css: string): string {
       return 'none';
     })
     .replace(urlToken, (token: string, _q: string, url: string) => {
+      const image = inlined(url);
+      if (image) return `url("${cssString(image)}")`;
       const kept = remote(url);
       return kept === null ? 'none' : classify(url) === 'data' ? token : `url("${cssString(kept)}")`;
     });
@@ -137,7 +166,8 @@ function instance(): ReturnType<typeof DOMPurify> {
     for (const name of resourceAttributes) {
       const value = node.getAttribute(name);
       if (value === null) continue;
-      const kept = classify(value) === 'data' && tag !== 'img' ? null : remote(value);
+      const image = tag === 'img' && name === 'src' ? inlined(value) : null;
+      const kept = image ?? (classify(value) === 'data' && tag !== 'img' ? null : remote(value));
       if (kept === null) node.removeAttribute(name);
       else node.setAttribute(name, kept);
     }
@@ -203,11 +233,13 @@ hr{border:0;border-top:1px solid ${border}}`;
 function defuse(html: string): string {
   return html
     .replace(/<base\b/gi, '<x-base')
+    // An inert document still checks a <track>'s src against our CSP (and logs it).
+    .replace(/<track\b/gi, '<x-track')
     .replace(/<[a-z][^>]*>/gi, (tag) => tag.replace(/([\s"'/])on([a-z]+)(?=\s*=)/gi, '$1x-on$2'));
 }
 
-export function renderHtml(html: string, allowRemote: boolean, theme: FrameTheme): RenderedHtml {
-  pass = { allowRemote, blocked: 0, imports: [] };
+export function renderHtml(html: string, allowRemote: boolean, theme: FrameTheme, inline: ReadonlyMap<string, string> = new Map()): RenderedHtml {
+  pass = { allowRemote, blocked: 0, imports: [], inline };
   const root = instance().sanitize(defuse(html), config);
   if (!(root instanceof Element)) return { srcdoc: '', blocked: 0 };
   // Everything below happens in DOMPurify's inert document: no image here ever loads.

@@ -20,10 +20,14 @@ export interface Harness {
   restart(): Promise<Harness>;
 }
 
-export async function startHarness(opts: { dataDir?: string; secrets?: MemorySecretStore; pollIntervalMs?: number; pageSize?: number } = {}): Promise<Harness> {
+export async function startHarness(opts: { dataDir?: string; secrets?: MemorySecretStore; pollIntervalMs?: number; pageSize?: number; maxSourceBytes?: number } = {}): Promise<Harness> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'core-'));
   const secrets = opts.secrets ?? new MemorySecretStore();
-  const core = await createCore({ dataDir, secrets, version: 'test', pollIntervalMs: opts.pollIntervalMs ?? 60_000, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) });
+  const core = await createCore({
+    dataDir, secrets, version: 'test', pollIntervalMs: opts.pollIntervalMs ?? 60_000,
+    ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
+    ...(opts.maxSourceBytes ? { maxSourceBytes: opts.maxSourceBytes } : {}),
+  });
   const h: Harness = {
     core,
     dataDir,

@@ -14,6 +14,7 @@ import { IdentitySchema, type IdentityStore } from '../store/identities';
 import { z } from 'zod';
 import type { SecretStore } from '../secrets/secret-store';
 import type { AccountRow, AccountStore } from '../store/accounts';
+import type { EmailMeta } from '../store/emails';
 import { syncAccount, type AccountSyncDeps } from '../sync/account-sync';
 import { fetchBodies } from '../sync/body-sync';
 import { fullMailboxSync } from '../sync/mailbox-sync';
@@ -127,12 +128,14 @@ export class AccountService {
     try {
       const client = await this.client(row);
       await this.replayOutbox(client, row);
+      const arrivedSince = this.arrivalThreshold(id);
       const outcome = await syncAccount(client, this.deps, row.id, row.jmapAccountId, {
         ...this.deps.syncOptions,
         onEmails: () => this.deps.events.emit('emails.changed', { accountId: id }),
         onProgress: (fetched, total) => this.setStatus(id, { ...this.runtime(id).status, initialSync: { fetched, total } }),
       });
       this.setStatus(id, status('online', null, Date.now()));
+      this.announceArrivals(id, outcome.arrived.filter((e) => e.receivedAt >= arrivedSince));
       this.startPush(row, client);
       await this.fetchIdentities(row, client);
       if (outcome.mailboxesChanged) this.deps.events.emit('mailboxes.changed', { accountId: id });
@@ -160,6 +163,38 @@ export class AccountService {
     } catch (err) {
       this.setFailure(id, err);
     }
+  }
+
+  /**
+   * Mail received before the last sync is not news, even if this client first sees it now
+   * (an import of old mail, or catching up at start-up). Before the first pass of this run,
+   * the newest inbox mail stored stands in for the last sync. The margin absorbs clock skew
+   * between the server (receivedAt) and this machine.
+   */
+  private arrivalThreshold(id: string): number {
+    const margin = 10 * 60_000;
+    const lastSync = this.runtime(id).status.lastSyncAt;
+    if (lastSync !== null) return lastSync - margin;
+    const newest = this.deps.db
+      .prepare("SELECT max(m.received_at) FROM email_mailbox m JOIN mailbox b ON b.account_id = m.account_id AND b.id = m.mailbox_id WHERE m.account_id = ? AND b.role = 'inbox'")
+      .pluck()
+      .get(id) as number | null;
+    return newest === null ? 0 : Math.min(newest, Date.now()) - margin;
+  }
+
+  /** One event per pass, however many arrived: the UI shows one (grouped) notification. */
+  private announceArrivals(id: string, arrived: readonly EmailMeta[]): void {
+    if (!arrived.length) return;
+    const newestFirst = [...arrived].sort((a, b) => b.receivedAt - a.receivedAt);
+    this.deps.events.emit('mail.arrived', {
+      accountId: id,
+      count: arrived.length,
+      items: newestFirst.slice(0, 5).map((e) => ({
+        id: e.id,
+        from: e.from[0] ? e.from[0].name?.trim() || e.from[0].email : '',
+        subject: e.subject,
+      })),
+    });
   }
 
   private async fetchIdentities(row: AccountRow, client: JmapClient): Promise<void> {

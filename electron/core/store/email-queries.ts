@@ -125,6 +125,32 @@ export class EmailQueries {
     const stmt = this.db.prepare('SELECT 1 FROM email WHERE account_id = ? AND id = ?').pluck();
     return new Set(ids.filter((id) => stmt.get(accountId, id) !== undefined));
   }
+
+  /** Which of these ids local search already covers fully: stored with their body indexed (or never to come). */
+  indexed(accountId: string, ids: readonly string[]): Set<string> {
+    const stmt = this.db.prepare('SELECT 1 FROM email WHERE account_id = ? AND id = ? AND body_status != 0').pluck();
+    return new Set(ids.filter((id) => stmt.get(accountId, id) !== undefined));
+  }
+
+  /** The stored emails among these ids, as list items (in no particular order). */
+  items(accountId: string, ids: readonly string[]): EmailListItem[] {
+    const stmt = this.db.prepare(`SELECT ${columns}, e.unread, 1 AS threadSize FROM email e WHERE e.account_id = ? AND e.id = ?`);
+    return ids.flatMap((id) => {
+      const row = stmt.get(accountId, id) as Row | undefined;
+      return row ? [toItem(row, 'local')] : [];
+    });
+  }
+
+  /** The stored emails of a conversation (its newest `limit`), oldest first, in whatever mailboxes they are. */
+  thread(accountId: string, threadId: string, limit = 500): EmailListItem[] {
+    const rows = this.db
+      .prepare(
+        `SELECT ${columns}, e.unread, 1 AS threadSize FROM email e WHERE e.account_id = ? AND e.thread_id = ?
+         ORDER BY e.received_at DESC, e.pk DESC LIMIT ?`,
+      )
+      .all(accountId, threadId, limit) as Row[];
+    return rows.reverse().map((r) => toItem(r, 'local'));
+  }
 }
 
 function toItem(r: Row, source: 'local' | 'server'): EmailListItem {

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { JmapClient } from '../jmap/client';
 import { EmailMetaSchema, EmailMutableSchema, ChangesResponse, emailMetaProperties, emailMutableProperties } from '../jmap/mail-schemas';
-import type { EmailStore } from '../store/emails';
+import type { EmailMeta, EmailStore } from '../store/emails';
 import type { MailboxStore } from '../store/mailboxes';
 import {
   emailsToFetch,
@@ -27,6 +27,8 @@ export interface AccountSyncDeps extends EmailSyncDeps {
 export interface SyncOutcome {
   mailboxesChanged: boolean;
   emailsChanged: boolean;
+  /** Emails new to this client, unread, in an inbox: candidates for a notification. Never from a first sync. */
+  arrived: EmailMeta[];
 }
 
 export interface AccountSyncOptions {
@@ -44,7 +46,9 @@ const EmailGet = z.looseObject({ list: z.array(EmailMetaSchema), notFound: z.arr
 const MutableGet = z.looseObject({ list: z.array(EmailMutableSchema), notFound: z.array(z.string()).nullable().optional() });
 
 export async function syncAccount(client: JmapClient, deps: AccountSyncDeps, localId: string, accountId: string, opts: AccountSyncOptions = {}): Promise<SyncOutcome> {
-  const outcome: SyncOutcome = { mailboxesChanged: false, emailsChanged: false };
+  const outcome: SyncOutcome = { mailboxesChanged: false, emailsChanged: false, arrived: [] };
+  // What a first sync brings (and the catch-up right after it) is the existing mailbox, not news.
+  const firstSync = deps.syncState.get(localId, 'Email') === null;
   if (deps.syncState.get(localId, 'Mailbox') === null) {
     await fullMailboxSync(client, deps, localId, accountId);
     outcome.mailboxesChanged = true;
@@ -82,6 +86,7 @@ export async function syncAccount(client: JmapClient, deps: AccountSyncDeps, loc
     const nothing = mailboxIds.length + (m?.destroyed.length ?? 0) + emailIds.created.length + emailIds.updated.length + (e?.destroyed.length ?? 0) === 0;
 
     const fetched = nothing ? { mailboxes: [], mailboxNotFound: [], emails: empty() } : await fetchChanged(client, accountId, mailboxIds, emailIds);
+    if (!firstSync) outcome.arrived.push(...newInInbox(deps, localId, fetched.emails.fresh));
     const unknown = deps.db.transaction(() => {
       // Cyrus moves one state for every type, so "new state, nothing changed" is common: store it anyway.
       if (m && (m.newState !== mailboxState || !nothing)) {
@@ -97,6 +102,14 @@ export async function syncAccount(client: JmapClient, deps: AccountSyncDeps, loc
     }
     if (!m?.hasMoreChanges && !e?.hasMoreChanges) return outcome;
   }
+}
+
+/** Read before they are written: an email already stored (e.g. created by this client) is not news. */
+function newInInbox(deps: AccountSyncDeps, localId: string, fresh: readonly EmailMeta[]): EmailMeta[] {
+  if (!fresh.length) return [];
+  const inboxes = new Set(deps.db.prepare("SELECT id FROM mailbox WHERE account_id = ? AND role = 'inbox'").pluck().all(localId) as string[]);
+  const stored = deps.db.prepare('SELECT 1 FROM email WHERE account_id = ? AND id = ?').pluck();
+  return fresh.filter((e) => !e.keywords.$seen && Object.keys(e.mailboxIds).some((m) => e.mailboxIds[m] && inboxes.has(m)) && stored.get(localId, e.id) === undefined);
 }
 
 function readChanges(read: () => z.output<typeof ChangesResponse>): EmailChanges | 'unusable' {

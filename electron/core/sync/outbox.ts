@@ -3,6 +3,8 @@
 // Each action is safe to send twice (keyword and mailbox patches are idempotent, a destroy of a
 // missing email is done, and a duplicate mailbox name is adopted), so a crash between the
 // server applying an action and the local row being deleted cannot apply anything twice.
+// Sending mail is the exception, made exactly-once in mail/compose/send.ts. A send may also be
+// held until `not_before` (the undo window): until then it is not replayed and can be taken back.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { OutboxEntryView } from '../../../shared/contract';
@@ -12,6 +14,7 @@ import { emailMutableProperties, EmailMutableSchema } from '../jmap/mail-schemas
 import type { Db } from '../store/db';
 import type { EmailStore } from '../store/emails';
 import type { MailboxStore } from '../store/mailboxes';
+import { markOrigin, sendMessage, type SendAction } from '../mail/compose/send';
 
 export type OutboxAction =
   | { kind: 'setKeyword'; emailIds: string[]; keyword: string; value: boolean }
@@ -19,7 +22,23 @@ export type OutboxAction =
   | { kind: 'destroy'; emailIds: string[] }
   | { kind: 'createMailbox'; localMailboxId: string; name: string; parentId: string | null }
   | { kind: 'renameMailbox'; mailboxId: string; name: string }
-  | { kind: 'destroyMailbox'; mailboxId: string; removeEmails: boolean };
+  | { kind: 'destroyMailbox'; mailboxId: string; removeEmails: boolean }
+  | SendAction;
+
+export type { SendAction };
+
+/** A queued send, as the compose UI lists it. */
+export interface QueuedSend {
+  actionId: number;
+  accountId: string;
+  action: SendAction;
+  notBefore: number;
+  attempts: number;
+  status: 'pending' | 'failed';
+  error: string | null;
+}
+
+export type CancelResult = { undone: true; accountId: string; action: SendAction } | { undone: false; reason: string };
 
 interface Entry {
   id: number;
@@ -47,6 +66,8 @@ const SetResponse = z.looseObject({
 const MailboxList = z.looseObject({ list: z.array(z.looseObject({ id: z.string(), name: z.string().optional(), parentId: z.string().nullable().optional() })) });
 
 export class Outbox {
+  private readonly sentListeners = new Set<(accountId: string, actionId: number) => void>();
+
   constructor(
     private readonly db: Db,
     private readonly emails: EmailStore,
@@ -54,12 +75,12 @@ export class Outbox {
   ) {}
 
   /** Applies an action locally and queues it, atomically. Returns the action's id. */
-  enqueue(accountId: string, action: OutboxAction): number {
+  enqueue(accountId: string, action: OutboxAction, opts: { notBefore?: number } = {}): number {
     return this.db.transaction(() => {
       this.applyLocally(accountId, action);
       const info = this.db
-        .prepare('INSERT INTO outbox (account_id, kind, payload, created_at) VALUES (?, ?, ?, ?)')
-        .run(accountId, action.kind, JSON.stringify(action), Date.now());
+        .prepare('INSERT INTO outbox (account_id, kind, payload, created_at, not_before) VALUES (?, ?, ?, ?, ?)')
+        .run(accountId, action.kind, JSON.stringify(action), Date.now(), opts.notBefore ?? null);
       return Number(info.lastInsertRowid);
     })();
   }
@@ -76,7 +97,44 @@ export class Outbox {
   }
 
   hasPending(accountId: string): boolean {
-    return this.db.prepare("SELECT 1 FROM outbox WHERE account_id = ? AND status = 'pending' LIMIT 1").get(accountId) !== undefined;
+    return this.db.prepare(`SELECT 1 FROM outbox WHERE account_id = ? AND status = 'pending' AND ${due} LIMIT 1`).get(accountId, Date.now()) !== undefined;
+  }
+
+  /** Called after each message the server accepted for sending. */
+  onSent(listener: (accountId: string, actionId: number) => void): () => void {
+    this.sentListeners.add(listener);
+    return () => this.sentListeners.delete(listener);
+  }
+
+  /** Every send not yet done: held for undo, queued, or refused. */
+  sends(): QueuedSend[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, account_id AS accountId, payload, coalesce(not_before, created_at) AS notBefore, attempts, status, error
+           FROM outbox WHERE kind = 'send' ORDER BY id`,
+      )
+      .all() as { id: number; accountId: string; payload: string; notBefore: number; attempts: number; status: 'pending' | 'failed'; error: string | null }[];
+    return rows.map((r) => ({ actionId: r.id, accountId: r.accountId, action: JSON.parse(r.payload) as SendAction, notBefore: r.notBefore, attempts: r.attempts, status: r.status, error: r.error }));
+  }
+
+  /**
+   * Takes back a send the server has not seen: still held, or queued but never attempted (an
+   * attempt may have reached the server), or refused. Its draft reappears in Drafts.
+   */
+  cancelSend(actionId: number): CancelResult {
+    return this.db.transaction((): CancelResult => {
+      const row = this.db.prepare("SELECT account_id AS accountId, payload, attempts, status FROM outbox WHERE id = ? AND kind = 'send'").get(actionId) as
+        | { accountId: string; payload: string; attempts: number; status: string }
+        | undefined;
+      if (!row) return { undone: false, reason: 'It has already been sent.' };
+      if (row.status === 'pending' && row.attempts > 0) return { undone: false, reason: 'It is being sent and can no longer be stopped.' };
+      this.db.prepare('DELETE FROM outbox WHERE id = ?').run(actionId);
+      const action = JSON.parse(row.payload) as SendAction;
+      if (row.status === 'pending' && action.draftId) {
+        this.emails.applyLocal(row.accountId, action.draftId, { mailboxIds: { [action.draftsMailboxId]: true } });
+      }
+      return { undone: true, accountId: row.accountId, action };
+    })();
   }
 
   /**
@@ -100,12 +158,14 @@ export class Outbox {
       if (!problems.length) {
         this.db.prepare('DELETE FROM outbox WHERE id = ?').run(entry.id);
         outcome.sent++;
+        if (entry.action.kind === 'send') for (const fn of this.sentListeners) fn(localId, entry.id);
         continue;
       }
       const message = `${describe(entry.action)}: ${problems[0]}`;
       this.db.prepare("UPDATE outbox SET status = 'failed', error = ? WHERE id = ?").run(message, entry.id);
       outcome.failed.push({ actionId: entry.id, message });
       if ('emailIds' in entry.action) outcome.resync.emailIds.push(...entry.action.emailIds);
+      if (entry.action.kind === 'send' && entry.action.draftId) outcome.resync.emailIds.push(entry.action.draftId);
       outcome.resync.mailboxes = true;
     }
   }
@@ -122,8 +182,8 @@ export class Outbox {
 
   private next(localId: string): Entry | null {
     const row = this.db
-      .prepare("SELECT id, account_id AS accountId, payload, attempts FROM outbox WHERE account_id = ? AND status = 'pending' ORDER BY id LIMIT 1")
-      .get(localId) as { id: number; accountId: string; payload: string; attempts: number } | undefined;
+      .prepare(`SELECT id, account_id AS accountId, payload, attempts FROM outbox WHERE account_id = ? AND status = 'pending' AND ${due} ORDER BY id LIMIT 1`)
+      .get(localId, Date.now()) as { id: number; accountId: string; payload: string; attempts: number } | undefined;
     return row ? { id: row.id, accountId: row.accountId, action: JSON.parse(row.payload) as OutboxAction, attempts: row.attempts } : null;
   }
 
@@ -156,6 +216,10 @@ export class Outbox {
         return;
       case 'destroyMailbox':
         this.mailboxes.remove(accountId, [action.mailboxId]);
+        return;
+      case 'send':
+        // The draft leaves Drafts while it is being sent; undo puts it back.
+        if (action.draftId) this.emails.applyLocal(accountId, action.draftId, { mailboxIds: {} });
         return;
     }
   }
@@ -193,6 +257,15 @@ export class Outbox {
         const res = await client.call('Mailbox/set', { accountId, destroy: [action.mailboxId], onDestroyRemoveEmails: action.removeEmails }, SetResponse);
         return errors(res.notDestroyed, ['notFound']);
       }
+      case 'send': {
+        const res = await sendMessage(client, accountId, action, entry.attempts > 0);
+        if (res.createdDraftId) {
+          // Refused after the create: that email is the draft now, for "open draft" to replace.
+          this.db.prepare('UPDATE outbox SET payload = ? WHERE id = ?').run(JSON.stringify({ ...action, draftId: res.createdDraftId }), entry.id);
+        }
+        if (!res.problems.length) await markOrigin(client, accountId, action.draft.origin);
+        return res.problems;
+      }
     }
   }
 
@@ -222,6 +295,9 @@ export class Outbox {
   }
 }
 
+/** Entries held for undo are not due until their time. */
+const due = '(not_before IS NULL OR not_before <= ?)';
+
 function errors(map: Record<string, { type: string; description?: string | null | undefined }> | null | undefined, ignore: string[] = []): string[] {
   return Object.values(map ?? {})
     .filter((e) => !ignore.includes(e.type))
@@ -250,5 +326,6 @@ function describe(action: OutboxAction): string {
     case 'createMailbox': return `could not create folder "${action.name}"`;
     case 'renameMailbox': return `could not rename folder to "${action.name}"`;
     case 'destroyMailbox': return 'could not delete folder';
+    case 'send': return `could not send "${action.draft.subject.trim() || '(no subject)'}"`;
   }
 }

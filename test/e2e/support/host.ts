@@ -20,11 +20,13 @@ export interface RunningHost {
 const readyLine = /^JMAP host ready: (http:\/\/127\.0\.0\.1:(\d+)\/#token=\S+)$/m;
 const startTimeoutMs = 30_000;
 
-export async function startHost(): Promise<RunningHost> {
+/** `dataDir`: use (and keep) this data dir instead of a throwaway one, e.g. a prebuilt store. */
+export async function startHost(options: { dataDir?: string } = {}): Promise<RunningHost> {
   if (!existsSync(join(repoRoot, 'dist/renderer/index.html'))) {
     throw new Error('The renderer is not built: run `npm run test:e2e` (it runs `vite build` first)');
   }
-  const dataDir = await mkdtemp(join(tmpdir(), 'jmap-e2e-'));
+  const keep = options.dataDir !== undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'jmap-e2e-')));
   const child = spawn(
     process.execPath,
     [
@@ -50,7 +52,7 @@ export async function startHost(): Promise<RunningHost> {
 
   const stop = async (): Promise<void> => {
     await terminate(child);
-    await rm(dataDir, { recursive: true, force: true });
+    if (!keep) await rm(dataDir, { recursive: true, force: true });
   };
 
   try {
