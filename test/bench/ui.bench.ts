@@ -19,7 +19,7 @@ const { cp, mkdtemp, rm, writeFile } = await import('node:fs/promises');
 const { existsSync, readFileSync } = await import('node:fs');
 const { dirname, join } = await import('node:path');
 const { chromium } = await import('@playwright/test');
-const { cyrusEnv } = await import('../support/cyrus');
+const { cyrusEnv, repoRoot } = await import('../support/cyrus');
 const { startHost } = await import('../e2e/support/host');
 
 const storeDir = `${benchDir}-ui-${count}`;
@@ -185,6 +185,7 @@ const browser = await launch();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.addInitScript(instruments);
+  page.on('crash', () => process.stderr.write('bench:ui: the page crashed\n'));
 
   const step = (what: string) => process.stderr.write(`bench:ui: ${what}\n`);
   // Navigation → first list paint: the first load after the host starts, then warm reloads.
@@ -215,6 +216,8 @@ try {
   await cdp.send('HeapProfiler.collectGarbage');
   const heapAfter = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number };
   const domNodes = await page.evaluate<number>('document.getElementsByTagName("*").length');
+  const shot = join(repoRoot, 'test-results/bench/ui.png');
+  await page.screenshot({ path: shot });
 
   const warmStats = stats(warm);
   const header = stats(opens.map((o) => o.header));
@@ -238,6 +241,7 @@ try {
     ['renderer JS heap allocated after GC', mb(heapAfter.totalSize)],
     ['DOM elements after scrolling', String(domNodes)],
   ]);
+  console.log(`  (screenshot: ${shot})`);
 } finally {
   await browser.close();
   await host.stop();

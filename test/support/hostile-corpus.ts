@@ -301,7 +301,7 @@ src="${b.named}/h02/newline.js"></script>
 <a href="blob:${b.ip}/h07-blob">blob</a>
 <a href="filesystem:${b.ip}/temporary/h07">filesystem</a>
 <a href="view-source:${b.ip}/h07/view-source.html">view-source</a>
-<a href="ws://127.0.0.1:1/h07">websocket</a>
+<a href="${b.ip.replace('http', 'ws')}/h07/websocket">websocket</a>
 <a href="intent://x#Intent;scheme=javascript;end">intent</a>
 <img src="${b.ip.replace('http', 'ftp')}/h07/ftp.png">`),
     },
