@@ -1,5 +1,5 @@
 // Every request goes through dispatch: malformed calls become typed errors, never crashes.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { requests } from '../../shared/contract';
 import { IpcError } from '../../shared/errors';
 import { createDispatch, type Handlers } from '../../electron/core/dispatch';
@@ -56,8 +56,12 @@ describe('dispatch', () => {
     [new IpcError({ code: 'not-found', message: 'No such account.' }), 'not-found'],
     [new TypeError('x is undefined'), 'internal'],
   ])('maps %s to %s', async (err, code) => {
+    // Unexpected errors are logged for the developer; expected ones are not.
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
     const d = createDispatch(handlersThatThrow(err));
     const res = await d('mailboxes.list', { accountId: 'a' });
     expect(res).toMatchObject({ ok: false, error: { code } });
+    expect(log).toHaveBeenCalledTimes(code === 'internal' ? 1 : 0);
+    log.mockRestore();
   });
 });

@@ -1,17 +1,17 @@
 // Adding, removing and connecting accounts; each account's connection status; and the sync
 // run the scheduler calls for it.
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { AccountStatus, AccountView, ValidParams } from '../../../shared/contract';
 import { IpcError } from '../../../shared/errors';
 import type { EventBus } from '../events';
 import { JmapClient } from '../jmap/client';
 import { discoverSession, type SrvResolver } from '../jmap/discovery';
 import { JmapAuthError, JmapNetworkError } from '../jmap/errors';
-import type { Credentials, FetchLike } from '../jmap/http';
+import { credentialsFor, type Credentials, type FetchLike } from '../jmap/http';
 import { startPush, type PushHandle } from '../jmap/push';
 import { capabilities, parseSession, primaryMailAccount } from '../jmap/session';
 import { IdentitySchema, type IdentityStore } from '../store/identities';
-import { z } from 'zod';
 import type { SecretStore } from '../secrets/secret-store';
 import type { AccountRow, AccountStore } from '../store/accounts';
 import type { EmailMeta } from '../store/emails';
@@ -64,8 +64,7 @@ export class AccountService {
 
   async add(params: ValidParams<'accounts.add'>): Promise<AccountView> {
     const username = params.username || params.email;
-    const credentials: Credentials =
-      params.authKind === 'bearer' ? { kind: 'bearer', token: params.secret } : { kind: 'basic', username, password: params.secret };
+    const credentials = credentialsFor(params.authKind, username, params.secret);
     const found = await discoverSession({
       email: params.email,
       serverUrl: params.serverUrl || undefined,
@@ -259,10 +258,10 @@ export class AccountService {
     if (rt.client) return rt.client;
     const secret = await this.deps.secrets.get(row.id);
     if (secret === null) {
-      throw new IpcError({ code: 'secret-store', message: `No password is stored for ${row.email} in ${this.deps.secrets.info.kind === 'memory' ? 'memory' : 'the keychain'}. Remove the account and add it again.` });
+      const where = { memory: 'memory', 'safe-storage': 'the encrypted password file', keychain: 'the keychain' }[this.deps.secrets.info.kind];
+      throw new IpcError({ code: 'secret-store', message: `No password is stored for ${row.email} in ${where}. Remove the account and add it again.` });
     }
-    const credentials: Credentials =
-      row.authKind === 'bearer' ? { kind: 'bearer', token: secret } : { kind: 'basic', username: row.username, password: secret };
+    const credentials = credentialsFor(row.authKind, row.username, secret);
     const cached = row.sessionJson ? safeParseSession(row.sessionJson, row.sessionUrl) : null;
     rt.client = cached ? this.makeClient(row, credentials, cached) : await JmapClient.connect(this.clientOptions(row, credentials));
     rt.credentials = credentials;

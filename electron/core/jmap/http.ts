@@ -6,6 +6,11 @@ export type Credentials =
   | { kind: 'basic'; username: string; password: string }
   | { kind: 'bearer'; token: string };
 
+/** Credentials as an account stores them: how it authenticates, its login name, its secret. */
+export function credentialsFor(kind: 'basic' | 'bearer', username: string, secret: string): Credentials {
+  return kind === 'bearer' ? { kind: 'bearer', token: secret } : { kind: 'basic', username, password: secret };
+}
+
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 export function authorizationHeader(credentials: Credentials): string {
