@@ -10,6 +10,10 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   workers: 1,
+  // One retry, reported as "flaky" in the output: in 1 of 5 full runs the host stopped answering
+  // during the hostile-mail remote-content test (under investigation); a retry keeps such a
+  // hiccup from blocking CI while the flaky report keeps it visible.
+  retries: 1,
   fullyParallel: false,
   reporter: 'list',
   use: {
