@@ -238,4 +238,51 @@ export const migrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX contact_card_by_name ON contact_card (account_id, display_name);
 `,
+  /* 6: S/MIME certificates, sealed private keys, and per-message results */ `
+  -- Certificates the user imported or collected from signed mail. kind: 'own' (a private key
+  -- exists), 'ca' (a trust anchor the user added), 'contact' (someone else's, for encryption).
+  CREATE TABLE smime_certificate (
+    fingerprint TEXT PRIMARY KEY, -- SHA-256 of the DER, lower-case hex
+    der         BLOB NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('own', 'ca', 'contact')),
+    subject     TEXT NOT NULL,
+    issuer      TEXT NOT NULL,
+    not_before  INTEGER NOT NULL,
+    not_after   INTEGER NOT NULL,
+    added_at    INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  -- The addresses a certificate names (rfc822Name SANs and the email attribute), lower-cased.
+  CREATE TABLE smime_certificate_email (
+    email       TEXT NOT NULL,
+    fingerprint TEXT NOT NULL REFERENCES smime_certificate (fingerprint) ON DELETE CASCADE,
+    PRIMARY KEY (email, fingerprint)
+  ) WITHOUT ROWID;
+
+  -- PKCS#8 private keys sealed with AES-256-GCM under a key that lives only in the OS keychain.
+  CREATE TABLE smime_private_key (
+    fingerprint TEXT PRIMARY KEY REFERENCES smime_certificate (fingerprint) ON DELETE CASCADE,
+    sealed      BLOB NOT NULL
+  ) WITHOUT ROWID;
+
+  -- Verification/decryption results, cached per message (the typed result as JSON).
+  CREATE TABLE smime_result (
+    account_id TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    email_id   TEXT NOT NULL,
+    json       TEXT NOT NULL,
+    checked_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, email_id)
+  ) WITHOUT ROWID;
+  `,
+  /* 7: calendar reminders already shown, so a restart neither repeats nor loses them */ `
+  CREATE TABLE alarm_fired (
+    account_id TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    event_id   TEXT NOT NULL,
+    alert_id   TEXT NOT NULL,
+    -- the occurrence's start as a UTC instant (ISO 8601), so each occurrence alerts once
+    occurrence TEXT NOT NULL,
+    fired_at   INTEGER NOT NULL,
+    PRIMARY KEY (account_id, event_id, alert_id, occurrence)
+  ) WITHOUT ROWID;
+  `,
 ];
