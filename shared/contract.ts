@@ -3,6 +3,7 @@
 // carry exactly this contract; params are validated against these schemas at runtime.
 import { z } from 'zod';
 import { actions } from './keymap';
+import { pimEvents, pimRequests } from './pim-contract';
 
 const id = z.string().min(1).max(256);
 
@@ -304,6 +305,7 @@ export const requests = {
     params: z.object({ accountId: id, emailId: id }).strict(),
     result: z.object({ size: z.number(), base64: z.string() }),
   },
+  ...pimRequests,
 } as const;
 
 /** Every event: name → payload schema. */
@@ -337,6 +339,7 @@ export const events = {
   }),
   /** Sent by the Electron shell: a native menu or tray item; the renderer runs it as its key. */
   'ui.command': z.object({ command: z.enum(actions) }),
+  ...pimEvents,
 } as const;
 
 export type RequestName = keyof typeof requests;

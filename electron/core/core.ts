@@ -16,6 +16,7 @@ import { IdentityStore } from './store/identities';
 import { mailHandlers } from './mail-handlers';
 import { composeHandlers } from './compose-handlers';
 import { readingHandlers } from './reading-handlers';
+import { pimHandlers } from './pim-handlers';
 import { Outbox } from './sync/outbox';
 import { MailboxStore } from './store/mailboxes';
 import { SyncStateStore } from './store/sync-state';
@@ -92,6 +93,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       if (!accounts.ids().includes(accountId)) throw new IpcError({ code: 'not-found', message: 'No such account.' });
       return identities.list(accountId);
     },
+    ...pimHandlers(),
     ...readingHandlers({ accounts, queries: new EmailQueries(db), ...(options.maxSourceBytes ? { maxSourceBytes: options.maxSourceBytes } : {}) }),
     ...composeHandlers({ db, accounts, identities, emails, queries: new EmailQueries(db), outbox, scheduler, events }),
     ...mailHandlers({
