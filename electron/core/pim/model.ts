@@ -20,6 +20,15 @@ export interface RecurrenceRule {
   byDay?: { day: string; nthOfPeriod?: number }[];
   byMonthDay?: number[];
   byMonth?: string[];
+  byYearDay?: number[];
+  byWeekNo?: number[];
+  byHour?: number[];
+  byMinute?: number[];
+  bySecond?: number[];
+  bySetPosition?: number[];
+  firstDayOfWeek?: string;
+  rscale?: string;
+  skip?: string;
   [key: string]: unknown;
 }
 
@@ -39,6 +48,10 @@ export interface CalendarEvent {
   status: string;
   recurrenceRules: RecurrenceRule[] | null;
   recurrenceOverrides: Record<string, Record<string, unknown>> | null;
+  /** Rules whose occurrences are removed from the set (RFC 8984 §4.3.4). */
+  excludedRecurrenceRules?: RecurrenceRule[] | null;
+  /** On an expanded occurrence: the LocalDateTime key it was generated for (RFC 8984 §4.3.1). */
+  recurrenceId?: string | null;
   locations: Record<string, unknown> | null;
   participants: Record<string, unknown> | null;
   alerts: Record<string, unknown> | null;

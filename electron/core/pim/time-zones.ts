@@ -88,10 +88,12 @@ export function systemTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
-function zoneOrDefault(timeZone: string | null, defaultTimeZone: string): string {
+function zoneOrDefault(timeZone: string | null, defaultTimeZone: string | undefined): string {
   if (isKnownTimeZone(timeZone)) return timeZone;
   // Floating, or a zone the platform does not know (e.g. a server's custom "/..." id): the default.
-  return isKnownTimeZone(defaultTimeZone) ? defaultTimeZone : 'UTC';
+  // Looked up only here, as asking for the system zone costs more than a whole conversion.
+  const fallback = defaultTimeZone ?? systemTimeZone();
+  return isKnownTimeZone(fallback) ? fallback : 'UTC';
 }
 
 function localPartsAt(ms: number, timeZone: string): LocalParts {
@@ -120,13 +122,14 @@ function offsetAt(ms: number, timeZone: string): number {
  * before the gap, so 02:30 on a spring-forward day becomes 03:30 in summer time. In the overlap
  * the local time happens twice; the first (earlier) instant is taken.
  */
-export function localToUtc(local: string, timeZone: string | null, defaultTimeZone: string = systemTimeZone()): Date {
+export function localToUtc(local: string, timeZone: string | null, defaultTimeZone?: string): Date {
   const zone = zoneOrDefault(timeZone, defaultTimeZone);
   const wall = wallMs(parseLocal(local));
   if (zone === 'UTC' || zone === 'Etc/UTC') return new Date(wall);
   // Offsets a day either side cover any single transition near this wall-clock time.
   const before = offsetAt(wall - 86_400_000, zone);
   const after = offsetAt(wall + 86_400_000, zone);
+  if (before === after) return new Date(wall - before); // no change nearby: the usual case
   // A candidate is real when the zone's offset at that instant is the one assumed; none is in a gap.
   const candidates = [...new Set([before, after])]
     .map((offset) => wall - offset)
@@ -218,7 +221,7 @@ export function durationApproxMs(d: Duration): number {
  * calendar day, 23 or 25 hours), then the hours, minutes and seconds are added exactly ("PT24H"
  * is always 24 hours).
  */
-export function addDuration(start: Date, duration: string | Duration, timeZone: string | null, defaultTimeZone: string = systemTimeZone()): Date {
+export function addDuration(start: Date, duration: string | Duration, timeZone: string | null, defaultTimeZone?: string): Date {
   const d = typeof duration === 'string' ? parseDuration(duration) : duration;
   const days = durationDays(d);
   let t = start.getTime();

@@ -1,0 +1,361 @@
+// Expands JSCalendar events (RFC 8984) into the occurrences that fall in a time range.
+//
+// Recurrence is defined in the event's local wall-clock time: a weekly 09:00 meeting stays at
+// 09:00 across a DST change, so its UTC hour moves. ical.js iterates the rules on floating
+// (zone-less) times, which is exactly that; each local occurrence is then turned into an instant
+// by time-zones.ts with the platform's IANA data. ical.js has no time-zone database, so this
+// split is also the only way to get zones right with it.
+//
+// Bounds: iteration stops at the end of the range, at MAX_OCCURRENCES results and at MAX_STEPS
+// iterator steps per rule, so no rule (COUNT=1000000, no end, never matching) can hang the app.
+// Daily, weekly and sub-daily rules that start long before the range are fast-forwarded by whole
+// periods instead of being iterated from their start.
+import ICAL from 'ical.js';
+import type { CalendarEvent, RecurrenceRule } from './model';
+import {
+  addDuration,
+  addLocalDays,
+  durationApproxMs,
+  durationDays,
+  durationExactMs,
+  formatLocal,
+  isKnownTimeZone,
+  localDaysBetween,
+  localToUtc,
+  parseDurationOrZero,
+  parseLocal,
+  systemTimeZone,
+  utcToLocal,
+} from './time-zones';
+
+export interface Occurrence {
+  eventId: string;
+  /** The occurrence's LocalDateTime key in recurrenceOverrides; null for a one-off event. */
+  recurrenceId: string | null;
+  /** UTC instants; all-day events: UTC midnight of the first day and of the day after the last. */
+  start: Date;
+  end: Date;
+  allDay: boolean;
+  /** The event as this occurrence sees it: the override's patch applied, recurrenceId set. */
+  event: CalendarEvent;
+}
+
+export interface TimeRange {
+  from: Date;
+  to: Date;
+}
+
+export interface ExpandOptions {
+  /** Where floating events and all-day dates are placed; the system zone by default. */
+  defaultTimeZone?: string;
+  /** At most this many occurrences are returned (the earliest ones). */
+  maxOccurrences?: number;
+}
+
+export const MAX_OCCURRENCES = 5000;
+/** Iterator steps per rule: enough for an hourly rule over years, small enough to stay fast. */
+export const MAX_STEPS = 200_000;
+
+const DAY_MS = 86_400_000;
+
+/** The occurrences of one event overlapping [from, to), sorted by start. */
+export function expandEvent(event: CalendarEvent, range: TimeRange, opts: ExpandOptions = {}): Occurrence[] {
+  const defaultZone = opts.defaultTimeZone ?? systemTimeZone();
+  const max = opts.maxOccurrences ?? MAX_OCCURRENCES;
+  const overrides = event.recurrenceOverrides ?? {};
+  const rules = event.recurrenceRules ?? [];
+
+  if (rules.length === 0 && Object.keys(overrides).length === 0) {
+    const one = occurrenceAt(event, null, event, defaultZone);
+    return one && overlaps(one, range, defaultZone) ? [one] : [];
+  }
+
+  const start = normalizeLocal(event.start);
+  const zone = windowZone(event, defaultZone);
+  const slack = durationApproxMs(parseDurationOrZero(event.duration)) + 2 * DAY_MS;
+  const window: LocalWindow = {
+    from: utcToLocal(new Date(range.from.getTime() - Math.max(0, slack)), zone),
+    to: utcToLocal(new Date(range.to.getTime() + 2 * DAY_MS), zone),
+    counted: utcToLocal(new Date(range.from.getTime() - 3_600_000), zone),
+    // Rules yield at most what can be returned, plus what exclusions may remove.
+    limit: max + Object.keys(overrides).length,
+  };
+
+  const keys = new Set<string>();
+  // The event's own start is always its first occurrence (RFC 5545 §3.8.5.3, RFC 8984 §4.3.3).
+  if (start >= window.from && start < window.to) keys.add(start);
+  for (const rule of rules) for (const key of ruleKeys(rule, start, window, event.timeZone)) keys.add(key);
+  for (const rule of event.excludedRecurrenceRules ?? []) for (const key of ruleKeys(rule, start, window, event.timeZone)) keys.delete(key);
+
+  const result: Occurrence[] = [];
+  for (const key of keys) {
+    if (Object.hasOwn(overrides, key)) continue;
+    const occ = occurrenceAt(event, key, { ...event, start: key, recurrenceId: key }, defaultZone);
+    if (occ && overlaps(occ, range, defaultZone)) result.push(occ);
+  }
+  // Every override that is not an exclusion is an occurrence: a changed (or moved) one when its
+  // key is one the rules produce, an added one (like an RDATE) otherwise. Overrides are visited
+  // whatever their key, so an occurrence moved into the range from outside it is found.
+  for (const [rawKey, patch] of Object.entries(overrides)) {
+    if (patch['excluded'] === true) continue;
+    const key = normalizeLocal(rawKey);
+    const patched = applyPatch({ ...event, start: key }, patch);
+    patched.recurrenceId = key;
+    const occ = occurrenceAt(event, key, patched, defaultZone);
+    if (occ && overlaps(occ, range, defaultZone)) result.push(occ);
+  }
+  return result.sort(byStart).slice(0, max);
+}
+
+/** The occurrences of many events overlapping the range, sorted by start. */
+export function expandAll(events: readonly CalendarEvent[], range: TimeRange, opts: ExpandOptions = {}): Occurrence[] {
+  const max = opts.maxOccurrences ?? MAX_OCCURRENCES;
+  const all: Occurrence[] = [];
+  for (const event of events) all.push(...expandEvent(event, range, opts));
+  return all.sort(byStart).slice(0, max);
+}
+
+const byStart = (a: Occurrence, b: Occurrence): number => a.start.getTime() - b.start.getTime() || a.eventId.localeCompare(b.eventId);
+
+// Occurrences ------------------------------------------------------------------------------------
+
+function occurrenceAt(master: CalendarEvent, recurrenceId: string | null, event: CalendarEvent, defaultZone: string): Occurrence | null {
+  let local: string;
+  try {
+    local = normalizeLocal(event.start);
+  } catch {
+    return null; // an unreadable start cannot be placed anywhere
+  }
+  const duration = parseDurationOrZero(event.duration);
+  if (event.showWithoutTime) {
+    // All-day events are dates, not instants: the UI places them by date in whatever zone it shows.
+    const p = parseLocal(local);
+    const start = Date.UTC(p.year, p.month - 1, p.day);
+    const days = Math.max(1, durationDays(duration) + Math.ceil(durationExactMs(duration) / DAY_MS));
+    return { eventId: master.id, recurrenceId, start: new Date(start), end: new Date(start + days * DAY_MS), allDay: true, event };
+  }
+  const start = localToUtc(local, event.timeZone, defaultZone);
+  const end = addDuration(start, duration, event.timeZone, defaultZone);
+  return { eventId: master.id, recurrenceId, start, end: end < start ? start : end, allDay: false, event };
+}
+
+function overlaps(occ: Occurrence, range: TimeRange, defaultZone: string): boolean {
+  let start = occ.start.getTime();
+  let end = occ.end.getTime();
+  if (occ.allDay) {
+    // Dates are compared with the range as days in the default (viewer's) zone.
+    start = localToUtc(utcToLocal(occ.start, 'UTC'), null, defaultZone).getTime();
+    end = localToUtc(utcToLocal(occ.end, 'UTC'), null, defaultZone).getTime();
+  }
+  const from = range.from.getTime();
+  const to = range.to.getTime();
+  // A zero-length event at the very start of the range is in it.
+  return start < to && (end > from || (end === start && start >= from));
+}
+
+function windowZone(event: CalendarEvent, defaultZone: string): string {
+  if (!event.showWithoutTime && isKnownTimeZone(event.timeZone)) return event.timeZone;
+  return isKnownTimeZone(defaultZone) ? defaultZone : 'UTC';
+}
+
+function normalizeLocal(local: string): string {
+  return formatLocal(parseLocal(local));
+}
+
+// Rules -------------------------------------------------------------------------------------------
+
+interface LocalWindow {
+  /** Local date-times, compared as strings (same fixed-width format). */
+  from: string;
+  to: string;
+  /** Keys from here on count towards the limit; earlier ones are only kept for long events. */
+  counted: string;
+  limit: number;
+}
+
+const FREQUENCY_SECONDS: Partial<Record<RecurrenceRule['frequency'], number>> = {
+  secondly: 1,
+  minutely: 60,
+  hourly: 3600,
+  daily: 86_400,
+  weekly: 604_800,
+};
+
+const BY_PARTS = ['byDay', 'byMonthDay', 'byMonth', 'byYearDay', 'byWeekNo', 'byHour', 'byMinute', 'bySecond', 'bySetPosition'] as const;
+
+/** The LocalDateTimes a rule produces inside the window, in order. Unusable rules produce none. */
+function ruleKeys(rule: RecurrenceRule, start: string, window: LocalWindow, timeZone: string | null): string[] {
+  const until = untilLocal(rule.until, timeZone);
+  if (until !== null && until < window.from) return [];
+  const jump = fastForward(rule, start, window.from);
+  if (jump === 'finished') return [];
+  const dtstart = jump?.start ?? start;
+  const count = jump?.count ?? rule.count;
+
+  const explicit = withImplicitDateParts(rule, start);
+  let iterator: ICAL.RecurIterator;
+  try {
+    iterator = toRecur(explicit, count, until).iterator(toTime(dtstart));
+  } catch {
+    return []; // ical.js rejects contradictory rules (e.g. BYYEARDAY with BYMONTH); so do we
+  }
+  const keys: string[] = [];
+  let budget = Number.POSITIVE_INFINITY;
+  let counted = 0;
+  for (let steps = 0; steps < MAX_STEPS && counted < window.limit; steps++) {
+    let time: ICAL.Time | null;
+    try {
+      time = iterator.next();
+    } catch {
+      break;
+    }
+    if (!time) break;
+    const key = formatLocal(time);
+    if (steps === 0 && !jump && count && key !== start) {
+      // ical.js skips a start that does not match the rule, but COUNT includes it (RFC 5545).
+      budget = count - 1;
+    }
+    if (key >= window.to) break;
+    // ical.js rolls impossible dates over (30 February becomes 2 March); RFC 5545 skips them.
+    if (!isRealDate(time, explicit)) continue;
+    if (budget-- <= 0) break;
+    if (key >= window.from) keys.push(key);
+    if (key >= window.counted) counted++;
+  }
+  return keys;
+}
+
+/**
+ * For a rule starting long before the window, a later start that yields the same occurrences:
+ * shifted by whole periods that are also whole days, so the rule's phase, weekday and time of
+ * day stay the same. Only where that is exact: daily, weekly and sub-daily rules; with COUNT only
+ * when no BY parts exist, so each period holds exactly one occurrence and the count can be
+ * reduced by the periods skipped. Monthly and yearly rules are cheap enough to iterate.
+ */
+function fastForward(rule: RecurrenceRule, start: string, windowFrom: string): { start: string; count: number | undefined } | 'finished' | null {
+  const unit = FREQUENCY_SECONDS[rule.frequency];
+  if (!unit) return null;
+  const hasByParts = BY_PARTS.some((p) => Array.isArray(rule[p]) && (rule[p] as unknown[]).length > 0);
+  if (rule.count !== undefined && hasByParts) return null;
+  const period = unit * Math.max(1, Math.floor(rule.interval ?? 1));
+  const stepSeconds = lcm(period, 86_400);
+  const stepDays = stepSeconds / 86_400;
+  // One step of margin: the shifted start itself may be a non-matching extra that ical.js yields.
+  const steps = Math.floor(localDaysBetween(start, windowFrom) / stepDays) - 1;
+  if (steps <= 0) return null;
+  let count: number | undefined;
+  if (rule.count !== undefined) {
+    count = rule.count - steps * (stepSeconds / period);
+    if (count <= 0) return 'finished';
+  }
+  return { start: addLocalDays(start, steps * stepDays), count };
+}
+
+/**
+ * Spells out what a monthly or yearly rule takes from its start (RFC 5545 §3.3.10): the day of
+ * the month, and for yearly rules the month. ical.js would otherwise add months or years to the
+ * start date and roll 31 April or 29 February over into the next month.
+ */
+function withImplicitDateParts(rule: RecurrenceRule, start: string): RecurrenceRule {
+  const p = parseLocal(start);
+  const has = (k: (typeof BY_PARTS)[number]): boolean => Array.isArray(rule[k]) && (rule[k] as unknown[]).length > 0;
+  if (rule.frequency === 'monthly' && !has('byDay') && !has('byMonthDay')) return { ...rule, byMonthDay: [p.day] };
+  if (rule.frequency === 'yearly' && !has('byDay') && !has('byMonthDay') && !has('byYearDay') && !has('byWeekNo')) {
+    return { ...rule, byMonthDay: [p.day], byMonth: has('byMonth') ? rule.byMonth : [String(p.month)] };
+  }
+  return rule;
+}
+
+function isRealDate(time: ICAL.Time, rule: RecurrenceRule): boolean {
+  if (rule.byMonth?.length && !rule.byMonth.some((m) => Number(m) === time.month)) return false;
+  if (rule.byMonthDay?.length) {
+    const length = ICAL.Time.daysInMonth(time.month, time.year);
+    return rule.byMonthDay.some((d) => (d > 0 ? d : length + 1 + d) === time.day);
+  }
+  return true;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+function lcm(a: number, b: number): number {
+  return (a / gcd(a, b)) * b;
+}
+
+/** JSCalendar's UNTIL is a LocalDateTime in the event's zone; tolerate servers sending UTC. */
+function untilLocal(until: string | undefined, timeZone: string | null): string | null {
+  if (!until) return null;
+  try {
+    if (/Z$/i.test(until)) return utcToLocal(new Date(until), isKnownTimeZone(timeZone) ? timeZone : 'UTC');
+    return normalizeLocal(until);
+  } catch {
+    return null;
+  }
+}
+
+function numbers(list: readonly unknown[] | undefined): number[] | undefined {
+  if (!list || list.length === 0) return undefined;
+  const out = list.map((v) => Number(v));
+  // "3L" (a leap month) only exists in non-Gregorian calendars, which ical.js does not have.
+  if (out.some((n) => !Number.isInteger(n))) throw new RangeError('unsupported rule part');
+  return out;
+}
+
+function toRecur(rule: RecurrenceRule, count: number | undefined, until: string | null): ICAL.Recur {
+  if (rule.rscale && rule.rscale.toLowerCase() !== 'gregorian') throw new RangeError('unsupported calendar scale');
+  const data: Parameters<typeof ICAL.Recur.fromData>[0] = {
+    freq: rule.frequency.toUpperCase(),
+    interval: Math.max(1, Math.floor(rule.interval ?? 1)),
+    wkst: ICAL.Recur.icalDayToNumericDay((rule.firstDayOfWeek ?? 'mo').toUpperCase()),
+  };
+  if (count !== undefined) data.count = count;
+  if (until !== null) data.until = toTime(until);
+  if (rule.byDay?.length) data.byday = rule.byDay.map((d) => `${d.nthOfPeriod ?? ''}${d.day.toUpperCase()}`);
+  // ical.js treats a part that is present but undefined as given, so only real parts are set.
+  const parts = {
+    bymonthday: numbers(rule.byMonthDay),
+    bymonth: numbers(rule.byMonth),
+    byyearday: numbers(rule.byYearDay),
+    byweekno: numbers(rule.byWeekNo),
+    byhour: numbers(rule.byHour),
+    byminute: numbers(rule.byMinute),
+    bysecond: numbers(rule.bySecond),
+    bysetpos: numbers(rule.bySetPosition),
+  };
+  for (const [name, values] of Object.entries(parts)) if (values) data[name as keyof typeof parts] = values;
+  return ICAL.Recur.fromData(data);
+}
+
+/** A floating ical.js time: the rule is iterated on wall-clock fields only. */
+function toTime(local: string): ICAL.Time {
+  const p = parseLocal(local);
+  return ICAL.Time.fromData({ ...p, isDate: false });
+}
+
+// Patches ------------------------------------------------------------------------------------------
+
+const FORBIDDEN = new Set(['__proto__', 'prototype', 'constructor']);
+
+/**
+ * Applies an RFC 8984 §1.4.9 PatchObject: each key is a JSON pointer (the leading "/" implied,
+ * "~1" for "/" and "~0" for "~"); the value replaces what is there, null removes it. The base is
+ * not changed. Missing parents are created, so a patch never silently drops its change.
+ */
+export function applyPatch(base: CalendarEvent, patch: Record<string, unknown>): CalendarEvent {
+  const result = structuredClone(base);
+  for (const [pointer, value] of Object.entries(patch)) {
+    if (pointer === 'excluded') continue;
+    const path = pointer.replace(/^\//, '').split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    if (path.some((s) => FORBIDDEN.has(s) || s === '')) continue;
+    let target: Record<string, unknown> = result;
+    for (const segment of path.slice(0, -1)) {
+      const next = target[segment];
+      if (next === null || typeof next !== 'object' || Array.isArray(next)) target[segment] = {};
+      target = target[segment] as Record<string, unknown>;
+    }
+    const last = path[path.length - 1]!;
+    if (value === null) delete target[last];
+    else target[last] = structuredClone(value);
+  }
+  return result;
+}
