@@ -27,6 +27,9 @@ export const actions = [
   'forward',
   'search',
   'goInbox',
+  'goMail',
+  'goCalendar',
+  'goContacts',
   'help',
 ] as const;
 export type Action = (typeof actions)[number];
@@ -63,6 +66,9 @@ export const keymap: readonly Binding[] = [
   { action: 'forward', keys: [['f']], label: 'Forward', group: 'Write' },
   { action: 'search', keys: [['/']], label: 'Search', group: 'Go to' },
   { action: 'goInbox', keys: [['g', 'i']], label: 'Inbox', group: 'Go to' },
+  { action: 'goMail', keys: [['g', 'm']], label: 'Mail', group: 'Go to' },
+  { action: 'goCalendar', keys: [['g', 'c']], label: 'Calendar', group: 'Go to' },
+  { action: 'goContacts', keys: [['g', 'p']], label: 'Contacts (people)', group: 'Go to' },
   { action: 'help', keys: [['?']], label: 'Keyboard shortcuts', group: 'Go to' },
 ];
 
@@ -107,6 +113,9 @@ export const menuPlacement: Record<Action, { menu: MenuGroup; label: string } | 
   toggleSelect: { menu: 'go', label: 'Select or Deselect' },
   search: { menu: 'go', label: 'Search' },
   goInbox: { menu: 'go', label: 'Inbox' },
+  goMail: { menu: 'go', label: 'Mail' },
+  goCalendar: { menu: 'go', label: 'Calendar' },
+  goContacts: { menu: 'go', label: 'Contacts' },
   help: { menu: 'help', label: 'Keyboard Shortcuts' },
   extendNext: null,
   extendPrevious: null,

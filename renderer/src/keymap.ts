@@ -4,7 +4,7 @@
 // overlay (?) read the table through this module.
 import { keymap, keyLabel, type Action } from '../../shared/keymap';
 
-export { keyGroups, keyLabel, keymap, type Action, type Binding, type KeyGroup } from '../../shared/keymap';
+export { bindingFor, keyGroups, keyLabel, keymap, type Action, type Binding, type KeyGroup } from '../../shared/keymap';
 
 /** The value for aria-keyshortcuts (sequences are not expressible there: first key only). */
 export function ariaKeys(action: Action): string {
