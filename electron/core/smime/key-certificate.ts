@@ -1,7 +1,7 @@
-// The few facts about a certificate that key management and outgoing S/MIME need, read with
-// Node's X509Certificate. A narrow stand-in: the incoming side's certificate.ts (full parse:
-// EKU, keyUsage, capabilities…) did not exist when this was written; switch to it once it does.
+// The facts about a certificate that key management and outgoing S/MIME need, taken from the
+// incoming side's certificate.ts (the one parser), plus PEM splitting and chain building.
 import { createHash, X509Certificate } from 'node:crypto';
+import { parseCertificate, type ParsedCertificate } from './certificate';
 
 export const oidEmailProtection = '1.3.6.1.5.5.7.3.4';
 const oidAnyEku = '2.5.29.37.0';
@@ -10,7 +10,7 @@ export interface CertFacts {
   der: Buffer;
   /** SHA-256 of the DER, lower-case hex (the store's key). */
   fingerprint: string;
-  /** RFC 4514 order (most specific first), e.g. "emailAddress=a@b,CN=alice,O=Org". */
+  /** Most specific first, as certificate.ts formats it. */
   subject: string;
   issuer: string;
   notBefore: number;
@@ -43,36 +43,29 @@ export function fingerprintOf(der: Buffer): string {
 }
 
 export function certFacts(der: Buffer): CertFacts {
-  let x509: X509Certificate;
+  let parsed: ParsedCertificate;
   try {
-    x509 = new X509Certificate(der);
+    parsed = parseCertificate(new Uint8Array(der));
   } catch {
     throw new Error('This is not an X.509 certificate.');
   }
-  const emails = new Set<string>();
-  for (const m of (x509.subjectAltName ?? '').matchAll(/(?:^|, )email:([^,]+)/g)) emails.add((m[1] ?? '').trim().toLowerCase());
-  for (const line of x509.subject.split('\n')) if (line.startsWith('emailAddress=')) emails.add(line.slice(13).trim().toLowerCase());
-  // Node 20 names the EKU list keyUsage (extKeyUsage from 22 on); undefined when the extension is absent.
-  const eku = x509.keyUsage as string[] | undefined;
-  const type = x509.publicKey.asymmetricKeyType;
+  const { info, x509 } = parsed;
+  const eku = info.extendedKeyUsage;
+  const alg = info.publicKey.algorithm;
   return {
-    der: Buffer.from(x509.raw),
-    fingerprint: fingerprintOf(Buffer.from(x509.raw)),
-    subject: rfc4514(x509.subject),
-    issuer: rfc4514(x509.issuer),
-    notBefore: Date.parse(x509.validFrom),
-    notAfter: Date.parse(x509.validTo),
-    emails: [...emails].filter(Boolean),
+    der: Buffer.from(parsed.der),
+    fingerprint: info.fingerprint,
+    subject: info.subject,
+    issuer: info.issuer,
+    notBefore: Date.parse(info.notBefore),
+    notAfter: Date.parse(info.notAfter),
+    emails: info.emails,
     emailProtection: !eku || eku.includes(oidEmailProtection) || eku.includes(oidAnyEku),
-    isCa: x509.ca,
-    selfSigned: x509.subject === x509.issuer && x509.verify(x509.publicKey),
-    keyType: type === 'rsa' || type === 'rsa-pss' ? 'rsa' : type === 'ec' ? 'ec' : 'other',
+    isCa: info.isCA,
+    selfSigned: info.selfIssued && x509.verify(x509.publicKey),
+    keyType: alg === 'RSA' || alg === 'RSA-PSS' ? 'rsa' : alg === 'EC' ? 'ec' : 'other',
     x509,
   };
-}
-
-function rfc4514(name: string): string {
-  return name.split('\n').filter(Boolean).reverse().join(',');
 }
 
 /**

@@ -18,7 +18,7 @@ export interface SignerIdentity {
 
 export interface SignOptions {
   signingTime?: Date;
-  /** Announce AES-256-GCM among our capabilities (only if our reader decrypts AuthEnvelopedData). */
+  /** Announce AES-256-GCM among our capabilities; on by default since decrypt.ts reads AuthEnvelopedData. */
   announceGcm?: boolean;
 }
 
@@ -53,7 +53,8 @@ export function signDetached(content: Buffer, signer: SignerIdentity, opts: Sign
     certificate: cert,
     certificateDer: signer.certificate,
     signingTime: opts.signingTime ?? new Date(),
-    capabilities: { gcm: opts.announceGcm ?? false, ecdh: true },
+    // No ECDH: the reading side (decrypt.ts) decrypts with RSA keys only.
+    capabilities: { gcm: opts.announceGcm ?? true, ecdh: false },
   });
   const signature = nodeSign('sha256', toSign, key);
   const signatureAlgorithm =
