@@ -1,0 +1,290 @@
+// Sending a signed and/or encrypted message. The server cannot build S/MIME for us, so the whole
+// RFC 5322 message is built here (nodemailer's MIME builder), uploaded as a blob, imported into
+// Drafts, and submitted, import and submission in one request ("#draft" back-reference).
+//
+// Exactly-once follows send.ts (read its header): the Message-ID is chosen before the first
+// attempt and a retry first looks for an earlier attempt with that Message-ID. A retry builds
+// the message anew (new signature time, new content key): only the Message-ID must be stable.
+//
+// Layers (RFC 8551 §3.6, sign then encrypt):
+//   signed:    multipart/signed { content entity, application/pkcs7-signature }
+//   encrypted: application/pkcs7-mime; smime-type=enveloped-data  ← content entity
+//   both:      application/pkcs7-mime ← multipart/signed { … }
+import MailComposer from 'nodemailer/lib/mail-composer';
+import MimeNode from 'nodemailer/lib/mime-node';
+import { z } from 'zod';
+import type { CallHandle, JmapClient } from '../jmap/client';
+import { capabilities } from '../jmap/session';
+import { bodies } from '../mail/compose/message';
+import { dedupe, type Addr } from '../mail/compose/quote';
+import { encryptContent, EncryptionRecipientError, smimeTypeFor, type EncryptOptions, type EncryptRecipient } from './encrypt';
+import { canonicalizeEntity, multipartSignedType, signDetached, type SignerIdentity, type SignOptions } from './sign';
+
+export interface SmimeAttachment {
+  name: string;
+  type: string;
+  data: Buffer;
+}
+
+export interface SmimeDraft {
+  to: Addr[];
+  cc: Addr[];
+  bcc: Addr[];
+  subject: string;
+  /** Rich text (sanitized here again), or null for plain text in `text`. */
+  html: string | null;
+  text: string;
+  /** Message-IDs without angle brackets. */
+  inReplyTo: string[];
+  references: string[];
+  attachments: SmimeAttachment[];
+}
+
+export interface SmimeSendAction {
+  kind: 'send-smime';
+  draft: SmimeDraft;
+  from: Addr;
+  identityId: string;
+  /** Chosen before the first attempt; how a retry recognises an earlier one (no brackets). */
+  messageId: string;
+  /** The saved draft this replaces, destroyed in the same request; null if never saved. */
+  draftId: string | null;
+  draftsMailboxId: string;
+  sentMailboxId: string | null;
+  sign: boolean;
+  encrypt: boolean;
+}
+
+/** Where keys come from (the keystore in the app, plain values in tests). */
+export interface SmimeKeys {
+  /** The sender's identity for signing; null when there is none. */
+  signer(email: string): Promise<SignerIdentity | null>;
+  /** A recipient's certificate (and what is known of their capabilities); null when unknown. */
+  recipient(email: string): EncryptRecipient | null;
+}
+
+export interface SmimeSendOptions {
+  sign?: SignOptions;
+  encrypt?: EncryptOptions;
+  date?: Date;
+}
+
+export class SmimeSendError extends Error {
+  constructor(message: string, readonly emails: string[] = []) {
+    super(message);
+    this.name = 'SmimeSendError';
+  }
+}
+
+const SetError = z.looseObject({ type: z.string(), description: z.string().nullable().optional() });
+const CreateResponse = z.looseObject({
+  created: z.record(z.string(), z.looseObject({ id: z.string() })).nullable().optional(),
+  notCreated: z.record(z.string(), SetError).nullable().optional(),
+});
+const Query = z.looseObject({ ids: z.array(z.string()) });
+const Found = z.looseObject({ list: z.array(z.looseObject({ id: z.string(), keywords: z.record(z.string(), z.boolean()).catch({}) })) });
+const using = [capabilities.mail, capabilities.submission];
+
+export interface SmimeSendResult {
+  /** The server's reasons for refusing; none = sent. */
+  problems: string[];
+  /** An email created by this attempt that was not submitted: it is now the draft. */
+  createdDraftId: string | null;
+}
+
+/** Every envelope recipient once (Bcc included), in order. */
+export function allRecipients(draft: SmimeDraft): Addr[] {
+  return dedupe([...draft.to, ...draft.cc, ...draft.bcc]);
+}
+
+/**
+ * The certificates to encrypt to: every recipient and the sender (to read the Sent copy).
+ * Throws, naming all of them, when any has no certificate.
+ */
+export function encryptionRecipients(draft: SmimeDraft, from: Addr, keys: SmimeKeys): EncryptRecipient[] {
+  const people = dedupe([...allRecipients(draft), from]);
+  const found = people.map((p) => ({ p, r: keys.recipient(p.email.toLowerCase()) }));
+  const missing = found.filter((f) => !f.r).map((f) => f.p.email);
+  if (missing.length) {
+    const isSender = (e: string) => e.toLowerCase() === from.email.toLowerCase();
+    const names = missing.map((e) => (isSender(e) ? `${e} (you)` : e));
+    throw new SmimeSendError(`Cannot encrypt: no certificate for ${names.join(', ')}.`, missing);
+  }
+  return found.map((f) => f.r!);
+}
+
+/** Builds the complete message (RFC 5322, CRLF) to upload. Bcc never appears in it. */
+export async function buildSmimeMessage(action: SmimeSendAction, keys: SmimeKeys, opts: SmimeSendOptions = {}): Promise<Buffer> {
+  const { draft, from } = action;
+  if (!action.sign && !action.encrypt) throw new SmimeSendError('Neither signing nor encryption was asked for.');
+  // Everything that can fail for want of keys fails before anything is built or sent.
+  const recipients = action.encrypt ? encryptionRecipients(draft, from, keys) : [];
+  const signer = action.sign ? await keys.signer(from.email.toLowerCase()) : null;
+  if (action.sign && !signer) throw new SmimeSendError(`Cannot sign: there is no certificate with a private key for ${from.email}.`, [from.email]);
+
+  let entity = await contentEntity(draft);
+  let signedParts: { inner: Buffer; signature: Buffer } | null = null;
+  if (signer) {
+    signedParts = { inner: entity, signature: signDetached(entity, signer, opts.sign) };
+    if (action.encrypt) entity = entityOf(await signedNode(signedParts).build());
+  }
+  let root: MimeNode;
+  if (action.encrypt) {
+    let encrypted: ReturnType<typeof encryptContent>;
+    try {
+      encrypted = encryptContent(entity, recipients, opts.encrypt);
+    } catch (err) {
+      if (err instanceof EncryptionRecipientError) throw new SmimeSendError(`Cannot encrypt: ${err.message}`, err.emails);
+      throw err;
+    }
+    root = new MimeNode(`application/pkcs7-mime; smime-type=${smimeTypeFor(encrypted.cipher)}; name=smime.p7m`, { newline: 'win' });
+    root.setHeader('Content-Transfer-Encoding', 'base64');
+    root.setHeader('Content-Disposition', 'attachment; filename=smime.p7m');
+    root.setContent(encrypted.der);
+  } else {
+    root = signedNode(signedParts!);
+  }
+  setMessageHeaders(root, action, opts.date ?? new Date());
+  const message = Buffer.from(await root.build());
+  // The bytes signed must be the bytes sent: check the builder kept them untouched.
+  if (signedParts && !action.encrypt && message.indexOf(Buffer.concat([signedParts.inner, Buffer.from('\r\n--')])) < 0) {
+    throw new SmimeSendError('The signed content was altered while building the message.');
+  }
+  return message;
+}
+
+/** The body (text, html, attachments) as a canonical MIME entity: Content-* headers only. */
+async function contentEntity(draft: SmimeDraft): Promise<Buffer> {
+  const { text, html } = bodies(draft);
+  const composer = new MailComposer({
+    text,
+    ...(html === null ? {} : { html }),
+    attachments: draft.attachments.map((a) => ({ filename: a.name, contentType: a.type, content: a.data, contentDisposition: 'attachment' })),
+    newline: 'win',
+    // Quoted-printable for every text part keeps the signed bytes 7-bit and protects trailing
+    // spaces, which transports may strip from 7bit lines (RFC 8551 §3.1.1).
+    encoding: 'quoted-printable',
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+  return canonicalizeEntity(entityOf(await composer.compile().build()));
+}
+
+function signedNode(parts: { inner: Buffer; signature: Buffer }): MimeNode {
+  const node = new MimeNode(multipartSignedType, { newline: 'win' });
+  // The first part goes in raw: the builder emits it unchanged, followed by CRLF--boundary.
+  node.createChild(false).setRaw(parts.inner);
+  const sig = node.createChild('application/pkcs7-signature; name=smime.p7s');
+  sig.setHeader('Content-Transfer-Encoding', 'base64');
+  sig.setHeader('Content-Disposition', 'attachment; filename=smime.p7s');
+  sig.setContent(parts.signature);
+  return node;
+}
+
+function setMessageHeaders(root: MimeNode, action: SmimeSendAction, date: Date): void {
+  const { draft, from } = action;
+  const addr = (a: Addr) => ({ name: a.name ?? '', address: a.email });
+  root.setHeader('From', addr(from));
+  const to = dedupe(draft.to);
+  const cc = dedupe(draft.cc);
+  if (to.length) root.setHeader('To', to.map(addr));
+  if (cc.length) root.setHeader('Cc', cc.map(addr));
+  root.setHeader('Subject', draft.subject);
+  root.setHeader('Date', date.toUTCString().replace(/GMT/, '+0000'));
+  root.setHeader('Message-ID', `<${action.messageId}>`);
+  if (draft.inReplyTo.length) root.setHeader('In-Reply-To', draft.inReplyTo.map((id) => `<${id}>`).join(' '));
+  if (draft.references.length) root.setHeader('References', draft.references);
+}
+
+/**
+ * A built node as a MIME entity: only its Content-* headers (the builder adds Date,
+ * Message-ID and MIME-Version to any root node; inside S/MIME they do not belong).
+ */
+function entityOf(built: Buffer): Buffer {
+  const text = built.toString('latin1');
+  const end = text.indexOf('\r\n\r\n');
+  if (end < 0) throw new SmimeSendError('The MIME builder produced a part without a body.');
+  const fields: string[] = [];
+  for (const line of text.slice(0, end).split('\r\n')) {
+    if (/^[ \t]/.test(line) && fields.length) fields[fields.length - 1] += `\r\n${line}`;
+    else fields.push(line);
+  }
+  const kept = fields.filter((f) => /^content-/i.test(f));
+  return Buffer.from(`${kept.join('\r\n')}\r\n${text.slice(end + 2)}`, 'latin1');
+}
+
+/** Sends a signed and/or encrypted message once, mirroring sendMessage in send.ts. */
+export async function sendSmimeMessage(
+  client: JmapClient,
+  accountId: string,
+  action: SmimeSendAction,
+  isRetry: boolean,
+  keys: SmimeKeys,
+  opts: SmimeSendOptions = {},
+): Promise<SmimeSendResult> {
+  let existing: string | null = null;
+  if (isRetry) {
+    const earlier = await findEarlierAttempt(client, accountId, action.messageId);
+    if (earlier === 'sent') return { problems: [], createdDraftId: null };
+    existing = earlier;
+  }
+  const batch = client.batch(using);
+  let imported: CallHandle<z.output<typeof CreateResponse>> | null = null;
+  if (!existing) {
+    const message = await buildSmimeMessage(action, keys, opts);
+    const blob = await client.upload(accountId, message, 'message/rfc822');
+    imported = batch.call(
+      'Email/import',
+      { accountId, emails: { draft: { blobId: blob.blobId, mailboxIds: { [action.draftsMailboxId]: true }, keywords: { $draft: true, $seen: true } } } },
+      CreateResponse,
+    );
+  }
+  // The saved (unencrypted) draft goes once the sent version exists; same request as the import.
+  if (action.draftId && action.draftId !== existing) batch.call('Email/set', { accountId, destroy: [action.draftId] });
+  const sentPatch: Record<string, unknown> = { 'keywords/$draft': null };
+  if (action.sentMailboxId && action.sentMailboxId !== action.draftsMailboxId) {
+    sentPatch[`mailboxIds/${action.draftsMailboxId}`] = null;
+    sentPatch[`mailboxIds/${action.sentMailboxId}`] = true;
+  }
+  const envelope = {
+    mailFrom: { email: action.from.email },
+    rcptTo: allRecipients(action.draft).map((a) => ({ email: a.email })),
+  };
+  const submitted = batch.call(
+    'EmailSubmission/set',
+    { accountId, create: { send: { identityId: action.identityId, emailId: existing ?? '#draft', envelope } }, onSuccessUpdateEmail: { '#send': sentPatch } },
+    CreateResponse,
+  );
+  const result = await batch.send();
+  let createdId = existing;
+  if (imported) {
+    const res = result.get(imported);
+    createdId = res.created?.draft?.id ?? null;
+    if (!createdId) return { problems: reasons(res.notCreated), createdDraftId: null };
+  }
+  const sub = result.get(submitted);
+  if (!sub.created?.send) return { problems: reasons(sub.notCreated), createdDraftId: createdId };
+  return { problems: [], createdDraftId: null };
+}
+
+/**
+ * 'sent', the id of an unsubmitted earlier import, or null when nothing reached the server.
+ * The same rules as send.ts, which does not export its version.
+ */
+async function findEarlierAttempt(client: JmapClient, accountId: string, messageId: string): Promise<'sent' | string | null> {
+  const batch = client.batch(using);
+  const query = batch.call('Email/query', { accountId, filter: { header: ['Message-ID', `<${messageId}>`] } }, Query);
+  const got = batch.call('Email/get', { accountId, '#ids': query.ref('/ids'), properties: ['id', 'keywords'] }, Found);
+  const result = await batch.send();
+  const list = result.get(got).list;
+  if (!list.length) return null;
+  if (list.some((e) => !e.keywords.$draft)) return 'sent';
+  const ids = result.get(query).ids;
+  const subs = await client.call('EmailSubmission/query', { accountId, filter: { emailIds: ids } }, Query, using);
+  return subs.ids.length ? 'sent' : (list[0]?.id ?? null);
+}
+
+function reasons(map: Record<string, { type: string; description?: string | null | undefined }> | null | undefined): string[] {
+  const list = Object.values(map ?? {}).map((e) => (e.description ? `${e.type}: ${e.description}` : e.type));
+  return list.length ? list : ['the server did not say why'];
+}
