@@ -37,8 +37,26 @@ export function parseJCal(text: string, what: string): JComp[] {
   return list.map((c) => asComp(c, 0)).filter((c): c is JComp => c !== null);
 }
 
+type DesignSet = Parameters<typeof ICAL.stringify.component>[1];
+let vcard4Design: DesignSet | null = null;
+
+/**
+ * ical.js writes vCard 4.0 URI values as escaped text, which turns "data:image/png;base64,…" into
+ * "base64\,…" that other readers keep literally. Our own copy of its design set writes URIs raw.
+ */
+function designFor(comp: JComp): DesignSet {
+  const first = comp[1][0];
+  if (comp[0] !== 'vcard' || !first || first[0] !== 'version' || first[3] !== '4.0') return undefined as unknown as DesignSet;
+  if (!vcard4Design) {
+    const base = ICAL.design.getDesignSet('vcard') as unknown as { value: Record<string, unknown> };
+    vcard4Design = { ...base, value: { ...base.value, uri: {} } } as unknown as DesignSet;
+  }
+  return vcard4Design;
+}
+
+/** The component as text, CRLF-terminated (ical.js leaves the last line open). */
 export function stringifyComp(comp: JComp): string {
-  return ICAL.stringify.component(comp, undefined as unknown as Parameters<typeof ICAL.stringify.component>[1]);
+  return `${ICAL.stringify.component(comp, designFor(comp))}\r\n`;
 }
 
 export const propsNamed = (comp: JComp, name: string): JProp[] => comp[1].filter((p) => p[0] === name);

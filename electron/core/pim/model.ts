@@ -75,9 +75,9 @@ export interface ContactCard {
   addressBookIds: Record<string, boolean>;
   name?: { components?: { kind: string; value: string }[]; full?: string };
   emails?: Record<string, { address: string; contexts?: Record<string, boolean>; pref?: number }>;
-  phones?: Record<string, { number: string; features?: Record<string, boolean>; contexts?: Record<string, boolean> }>;
+  phones?: Record<string, { number: string; features?: Record<string, boolean>; contexts?: Record<string, boolean>; pref?: number }>;
   organizations?: Record<string, { name: string; units?: { name: string }[] }>;
-  titles?: Record<string, { name: string }>;
+  titles?: Record<string, { name: string; kind?: 'title' | 'role' }>;
   notes?: Record<string, { note: string }>;
   addresses?: Record<string, unknown>;
   members?: Record<string, boolean>;
