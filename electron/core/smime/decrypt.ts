@@ -149,9 +149,7 @@ function unwrapKey(ktri: pkijs.KeyTransRecipientInfo, key: KeyObject, keyLength:
     const mgfHash = mgf.algorithmId === oid.mgf1 && mgf.algorithmParams ? new pkijs.AlgorithmIdentifier({ schema: mgf.algorithmParams }).algorithmId : null;
     // Node uses the OAEP hash for MGF1 as well; other combinations are not produced by mail clients.
     if (mgfHash !== params.hashAlgorithm.algorithmId) throw new Error('Unsupported RSA-OAEP parameters (MGF1 hash differs)');
-    let label: Buffer | undefined;
-    const pSource = params.pSourceAlgorithm.algorithmParams;
-    if (pSource instanceof asn1js.OctetString && pSource.valueBlock.valueHexView.length > 0) label = Buffer.from(pSource.valueBlock.valueHexView);
+    const label = oaepLabel(alg.algorithmParams);
     let cek: Buffer;
     try {
       cek = privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash.node, oaepLabel: label }, wrapped);
@@ -163,6 +161,21 @@ function unwrapKey(ktri: pkijs.KeyTransRecipientInfo, key: KeyObject, keyLength:
     return { cek, name: `RSA-OAEP (${hash.name})` };
   }
   throw new Error(`Unsupported key transport ${alg.algorithmId}`);
+}
+
+/**
+ * The OAEP label from pSourceAlgorithm [2], read from the encoding itself: pkijs fills an absent
+ * field with a non-empty default, while RFC 4055's default is the empty label.
+ */
+function oaepLabel(params: unknown): Buffer | undefined {
+  if (!(params instanceof asn1js.Sequence)) return undefined;
+  const tagged = params.valueBlock.value.find((v) => v.idBlock.tagClass === 3 && v.idBlock.tagNumber === 2);
+  const inner = tagged && (tagged.valueBlock as unknown as { value?: asn1js.AsnType[] }).value?.[0];
+  if (!inner) return undefined;
+  const source = new pkijs.AlgorithmIdentifier({ schema: inner });
+  const value: unknown = source.algorithmParams;
+  if (source.algorithmId !== '1.2.840.113549.1.1.9') throw new Error('Unsupported RSA-OAEP label source');
+  return value instanceof asn1js.OctetString && value.valueBlock.valueHexView.length > 0 ? Buffer.from(value.valueBlock.valueHexView) : undefined;
 }
 
 function decryptContent(envelope: Envelope, cipher: ContentCipher, cek: Uint8Array): Uint8Array {
