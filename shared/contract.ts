@@ -21,6 +21,8 @@ export const AccountView = z.object({
   email: z.string(),
   username: z.string(),
   sessionUrl: z.string(),
+  /** Whether new mail here raises notifications. */
+  notify: z.boolean(),
   status: AccountStatus,
 });
 
@@ -304,6 +306,13 @@ export const requests = {
   'emails.source': {
     params: z.object({ accountId: id, emailId: id }).strict(),
     result: z.object({ size: z.number(), base64: z.string() }),
+  },
+  'accounts.setNotify': { params: z.object({ accountId: id, notify: z.boolean() }).strict(), result: AccountView },
+  /** Senders whose mail loads remote content without asking (lower-cased addresses). */
+  'remoteContent.senders': { params: empty, result: z.array(z.string()) },
+  'remoteContent.setTrusted': {
+    params: z.object({ email: z.string().trim().toLowerCase().min(3).max(320).regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address'), trusted: z.boolean() }).strict(),
+    result: z.array(z.string()),
   },
   ...pimRequests,
 } as const;

@@ -20,6 +20,7 @@ import { pimHandlers } from './pim-handlers';
 import { Outbox } from './sync/outbox';
 import { MailboxStore } from './store/mailboxes';
 import { SyncStateStore } from './store/sync-state';
+import { RemoteSenderStore } from './store/remote-senders';
 import { SyncScheduler } from './sync/scheduler';
 
 export interface CoreOptions {
@@ -52,6 +53,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const emails = new EmailStore(db);
   const outbox = new Outbox(db, emails, mailboxes);
   const identities = new IdentityStore(db);
+  const remoteSenders = new RemoteSenderStore(db);
   const accounts = new AccountService({
     db,
     accounts: new AccountStore(db),
@@ -87,6 +89,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'mailboxes.list': async ({ accountId }) => {
       if (!accounts.ids().includes(accountId)) throw new IpcError({ code: 'not-found', message: 'No such account.' });
       return mailboxes.list(accountId);
+    },
+    'accounts.setNotify': async ({ accountId, notify }) => {
+      const view = accounts.setNotify(accountId, notify);
+      if (!view) throw new IpcError({ code: 'not-found', message: 'No such account.' });
+      return view;
+    },
+    'remoteContent.senders': async () => remoteSenders.list(),
+    'remoteContent.setTrusted': async ({ email, trusted }) => {
+      remoteSenders.set(email, trusted);
+      return remoteSenders.list();
     },
     'sync.now': async ({ accountId }) => ({ started: scheduler.syncNow(accountId) }),
     'identities.list': async ({ accountId }) => {

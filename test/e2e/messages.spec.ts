@@ -283,6 +283,40 @@ test('"Load remote content" loads the pixel for that message only, still without
   }
 });
 
+test('"Always from" a sender loads remote content in all their mail, across a reload, until removed in Settings', async ({ page, host, network }) => {
+  const beacon = await startBeacon();
+  network.allow(beacon.origin);
+  try {
+    const { other } = await openHostile(page, host.url, beacon.origin);
+    const trust = page.getByTestId('remote-trust-sender');
+    await expect(trust).toHaveText(/^Always from .+@/);
+    await trust.click();
+    await expect(page.getByTestId('remote-blocked')).toHaveCount(0);
+    await expect.poll(() => beacon.hits.length).toBeGreaterThan(0);
+
+    // Another message from the same sender loads at once, and so it does after a reload.
+    beacon.hits.length = 0;
+    await row(page, other).click();
+    await expect(page.getByTestId('remote-blocked')).toHaveCount(0);
+    await expect.poll(() => beacon.hits.length).toBeGreaterThan(0);
+    await page.reload();
+    await row(page, other).click();
+    await expect(page.getByTestId('message-body-frame')).toBeVisible();
+    await expect(page.getByTestId('remote-blocked')).toHaveCount(0);
+
+    // Settings lists the sender; removing it blocks their remote content again.
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await expect(page.getByTestId('trusted-senders')).toBeVisible();
+    await screenshot(page, 'settings-remote-senders.png');
+    await page.getByRole('button', { name: /^Stop loading remote content from / }).click();
+    await expect(page.getByTestId('trusted-senders')).toHaveCount(0);
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('remote-blocked')).toHaveText(/Remote content blocked \(3\)/);
+  } finally {
+    beacon.server.close();
+  }
+});
+
 test('All Inboxes mixes two accounts; rows drag onto a folder and v moves through the picker', async ({ page, host }) => {
   const first = freshUser('uni');
   const second = freshUser('uni');

@@ -151,6 +151,24 @@ describe('new mail', () => {
     expect(arrivals[0]!.count).toBe(7);
     expect(arrivals[0]!.items.map((i) => i.subject)).toEqual(['Burst 0', 'Burst 1', 'Burst 2', 'Burst 3', 'Burst 4']);
   });
+
+  it('stays quiet for an account whose notifications are off, and the switch is remembered', async () => {
+    arrivals.length = 0;
+    const off = await h.call('accounts.setNotify', { accountId: account.id, notify: false });
+    expect(off.notify).toBe(false);
+    expect((await h.call('accounts.list', {})).find((a) => a.id === account.id)!.notify).toBe(false);
+    await importMessages(user, 'inbox', [{ subject: 'While muted' }]);
+    await syncPass();
+    expect(arrivals).toEqual([]);
+    // The mail itself still arrives; only the notice is muted.
+    expect((await h.call('emails.search', { query: 'subject:"While muted"', accountId: account.id })).items).toHaveLength(1);
+
+    await h.call('accounts.setNotify', { accountId: account.id, notify: true });
+    await importMessages(user, 'inbox', [{ subject: 'After unmuting' }]);
+    await syncPass();
+    expect(arrivals.map((a) => a.items.map((i) => i.subject))).toEqual([['After unmuting']]);
+    await expect(h.call('accounts.setNotify', { accountId: 'no-such-account', notify: false })).rejects.toMatchObject({ code: 'not-found' });
+  });
 });
 
 describe('server search while bodies are missing', () => {

@@ -91,6 +91,7 @@ export class AccountService {
       createdAt: Date.now(),
     };
     try {
+      notify: true,
       await this.deps.secrets.set(row.id, params.secret);
     } catch (err) {
       throw new IpcError({ code: 'secret-store', message: `Could not store the password: ${err instanceof Error ? err.message : String(err)}` });
@@ -183,7 +184,7 @@ export class AccountService {
 
   /** One event per pass, however many arrived: the UI shows one (grouped) notification. */
   private announceArrivals(id: string, arrived: readonly EmailMeta[]): void {
-    if (!arrived.length) return;
+    if (!arrived.length || !this.deps.accounts.get(id)?.notify) return;
     const newestFirst = [...arrived].sort((a, b) => b.receivedAt - a.receivedAt);
     this.deps.events.emit('mail.arrived', {
       accountId: id,
@@ -325,6 +326,14 @@ export class AccountService {
     return {
       id: row.id,
       name: row.name,
+  /** Turns new-mail notifications for one account on or off. */
+  setNotify(id: string, notify: boolean): AccountView | null {
+    if (!this.deps.accounts.setNotify(id, notify)) return null;
+    this.deps.events.emit('accounts.changed', {});
+    const row = this.deps.accounts.get(id);
+    return row ? this.view(row) : null;
+  }
+
       email: row.email,
       username: row.username,
       sessionUrl: row.sessionUrl,
@@ -332,6 +341,7 @@ export class AccountService {
     };
   }
 }
+      notify: row.notify,
 
 function status(state: AccountStatus['state'], message: string | null = null, lastSyncAt: number | null = null): AccountStatus {
   return { state, message, lastSyncAt, initialSync: null };

@@ -285,4 +285,20 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (account_id, event_id, alert_id, occurrence)
   ) WITHOUT ROWID;
   `,
+  /* 8: ids of calendar events and contact cards created offline, once the server named them */ `
+  -- The renderer may still hold a local id after the server assigned the real one.
+  CREATE TABLE pim_local_id (
+    account_id TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    local_id   TEXT NOT NULL,
+    server_id  TEXT NOT NULL,
+    PRIMARY KEY (account_id, local_id)
+  ) WITHOUT ROWID;
+  `,
+  /* 9: per-account notification switch; senders trusted to load remote content */ `
+  ALTER TABLE account ADD COLUMN notify INTEGER NOT NULL DEFAULT 1;
+  CREATE TABLE remote_content_sender (
+    email    TEXT PRIMARY KEY, -- lower-cased
+    added_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
