@@ -59,9 +59,24 @@ export function testPki(): TestPki {
   return made;
 }
 
+/** The intermediate CA of the PKI made, for issueUser. */
+let issuingCa: CaFiles | null = null;
+
+/**
+ * A further user certified by the test PKI's intermediate, for an address known only at run
+ * time (e.g. a fresh Cyrus user), with the same files and PKCS#12 forms as the others.
+ */
+export function issueUser(email: string, key: 'rsa2048' | 'ec-p256' = 'rsa2048'): PkiUser {
+  const pki = testPki();
+  const name = `user-${email.replace(/[^A-Za-z0-9]/g, '_')}`;
+  const alg = key === 'rsa2048' ? ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'] : ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'];
+  return makeUser(pki.dir, name, email, alg, issuingCa!, 'emailProtection');
+}
+
 function createPki(dir: string): TestPki {
   const root = makeCa(dir, 'root', 'Meridian Test Root CA', null);
   const intermediate = makeCa(dir, 'intermediate', 'Meridian Test Intermediate CA', root);
+  issuingCa = intermediate;
   const other = makeCa(dir, 'other-root', 'Unknown Root CA', null);
   const user = (name: string, key: string[], opts: { ca?: CaFiles; eku?: string; dates?: [string, string] } = {}) =>
     makeUser(dir, name, `${name}@example.test`, key, opts.ca ?? intermediate, opts.eku ?? 'emailProtection', opts.dates);
