@@ -117,5 +117,7 @@ export function toICalendar(events: CalendarEvent[], opts: ToICalendarOptions = 
     comps.push(buildVTimezone(zone, Math.min(...list) - 1, Math.max(...list) + 1));
   }
   for (const e of events) comps.push(...veventsOf(e, now));
+  // A REPLY carries the attendee's answer, not the event's state (RFC 5546 §3.2.3).
+  if (opts.method === 'REPLY') for (const c of comps) if (c[0] === 'vevent') c[1] = c[1].filter((p) => p[0] !== 'status');
   return stringifyComp(['vcalendar', props, comps]);
 }
