@@ -41,6 +41,8 @@ export class MailView {
   readonly selected = new SvelteMap<string, EmailListItem>();
   /** The row j/k move from and shift-click extends from. */
   cursor = $state<string | null>(null);
+  /** Where the cursor's row was when j/k last moved it. */
+  private cursorIndex: number | null = null;
   private anchor: string | null = null;
   /** The message in the reading pane. */
   opened = $state.raw<EmailListItem | null>(null);
@@ -131,6 +133,7 @@ export class MailView {
   clearSelection(): void {
     this.selected.clear();
     this.cursor = null;
+    this.cursorIndex = null;
     this.anchor = null;
     this.opened = null;
   }
@@ -140,6 +143,7 @@ export class MailView {
     const item = this.rows.at(index);
     if (!item) return;
     const key = itemKey(item);
+    this.cursorIndex = index;
     if (mods.range && this.anchor) {
       const from = this.rows.indexOf(this.anchor);
       if (from !== -1) {
@@ -181,11 +185,15 @@ export class MailView {
     const rows = this.rows;
     const count = rows.count;
     if (count === 0) return;
-    const from = this.cursor ? rows.indexOf(this.cursor) : -1;
-    const index = from === -1 ? (delta > 0 ? 0 : count - 1) : Math.min(count - 1, Math.max(0, from + delta));
+    let from = this.cursor ? rows.indexOf(this.cursor) : -1;
+    // The cursor's row went away underneath (moved or deleted elsewhere, then the list was
+    // fetched again): carry on from where it stood, as if it had been archived here.
+    if (from === -1 && this.cursor && this.cursorIndex !== null) from = Math.min(count, this.cursorIndex) - (delta > 0 ? 1 : 0);
+    const index = from === -1 && delta > 0 ? 0 : from < 0 ? (delta > 0 ? 0 : count - 1) : Math.min(count - 1, Math.max(0, from + delta));
     if (rows === this.list) await this.list.ensure(index, index + 1);
     const item = rows.at(index);
     if (!item) return;
+    this.cursorIndex = index;
     if (extend) {
       this.selected.set(itemKey(item), item);
       this.cursor = itemKey(item);

@@ -7,6 +7,7 @@ import { freshUser } from '../support/cyrus';
 import { generateMessage, seedMessages } from '../support/seed';
 import type { DomWindow } from './support/dom';
 import { expect, screenshot, test } from './support/fixtures';
+import { destroyEmails } from '../support/jmap-admin';
 import { addAccount, idsNewestFirst, row } from './support/mail';
 
 test.use({ trace: { mode: 'retain-on-failure', snapshots: false, screenshots: true } });
@@ -129,6 +130,23 @@ test('j/k walk, o opens, u goes back to the list, g i goes to the Inbox, / searc
   await page.keyboard.type('gij');
   await expect(page.getByRole('searchbox', { name: 'Search mail' })).toHaveValue('gij');
   await expect(page.getByRole('heading', { level: 1, name: 'Search' })).toBeVisible();
+});
+
+test('j carries on from where the open message stood after another client deleted it', async ({ page, host }) => {
+  const { user, ids } = await seeded(page, host.url);
+  const subject = page.getByTestId('message-subject');
+  await page.getByTestId('message-list').focus();
+  for (let i = 0; i < 3; i++) await page.keyboard.press('j');
+  await expect(subject).toHaveText(subjectOf(2));
+
+  await destroyEmails(user, [ids[2]!]);
+  // The host polls every second; the row goes once the list is fetched again.
+  await expect(row(page, ids[2]!)).toHaveCount(0, { timeout: 15_000 });
+  await page.getByTestId('message-list').focus();
+  await page.keyboard.press('j');
+  await expect(subject).toHaveText(subjectOf(3));
+  await page.keyboard.press('k');
+  await expect(subject).toHaveText(subjectOf(1));
 });
 
 test('r, a, f and c open compose for the open message, e and # act on it', async ({ page, host }) => {
