@@ -24,11 +24,17 @@ export interface ConsoleWatch {
 
 export const test = base.extend<{ host: RunningHost; network: NetworkGuard; consoleWatch: ConsoleWatch }>({
   // eslint-disable-next-line no-empty-pattern
-  host: async ({}, use) => {
+  host: async ({}, use, testInfo) => {
     const host = await startHost();
     try {
       await use(host);
     } finally {
+      // A failed test prints what the host said: a host that stopped answering says why here.
+      if (testInfo.status !== testInfo.expectedStatus) {
+        const log = host.log();
+        await testInfo.attach('host-stderr', { body: log, contentType: 'text/plain' });
+        console.log(`[host stderr, last 4 kB]\n${log.slice(-4096)}`);
+      }
       await host.stop();
     }
   },
