@@ -1,0 +1,96 @@
+// IANA time zones through Intl alone: the wall-clock time of an instant in a zone, and the
+// instant of a wall-clock time in a zone. A time inside a DST gap moves forward by the gap; a
+// time the clocks pass twice takes the first of the two.
+import { formatWallClock, localDate, parseWallClock, type WallClock } from './dates';
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(zone: string): Intl.DateTimeFormat {
+  let f = formatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(zone, f);
+  }
+  return f;
+}
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    formatter(zone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function wallClockOf(ms: number, zone: string): WallClock {
+  const parts: Record<string, number> = {};
+  for (const p of formatter(zone).formatToParts(new Date(ms))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  return { year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1, hour: parts.hour ?? 0, minute: parts.minute ?? 0, second: parts.second ?? 0 };
+}
+
+const asUtc = (w: WallClock): number => Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+
+/** The zone's offset from UTC at an instant, in ms (east positive). */
+export function offsetAt(ms: number, zone: string): number {
+  const whole = Math.floor(ms / 1000) * 1000;
+  return asUtc(wallClockOf(whole, zone)) - whole;
+}
+
+/** The LocalDateTime an instant shows in a zone; null zone: the window's own zone. */
+export function wallClockIn(instant: Date, zone: string | null): string {
+  if (!zone) {
+    const d = instant;
+    return formatWallClock({ year: d.getFullYear(), month: d.getMonth() + 1, day: d.getDate(), hour: d.getHours(), minute: d.getMinutes(), second: d.getSeconds() });
+  }
+  return formatWallClock(wallClockOf(instant.getTime(), zone));
+}
+
+/** The instant of a wall-clock time in a zone; null zone: the window's own zone (floating). */
+export function instantOf(local: string, zone: string | null): Date | null {
+  if (!zone) return localDate(local);
+  const w = parseWallClock(local);
+  if (!w) return null;
+  const guess = asUtc(w);
+  // The offsets a day before and after bracket any transition near this time; each gives a
+  // candidate, kept if it really shows this wall clock.
+  const before = guess - offsetAt(guess - 86_400_000, zone);
+  const after = guess - offsetAt(guess + 86_400_000, zone);
+  const valid = [before, after].filter((c) => asUtc(wallClockOf(c, zone)) === guess);
+  // Both: the clocks pass this time twice, take the first. Neither: it is in a gap, and the
+  // offset from before the gap carries it forward past it.
+  return new Date(valid.length ? Math.min(...valid) : before);
+}
+
+/** The zone the window runs in. */
+export function userTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+let zoneList: string[] | null = null;
+
+/** Every IANA zone the engine knows, with UTC and the user's zone always among them. */
+export function allTimeZones(): string[] {
+  if (!zoneList) {
+    const supported = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+    zoneList = [...new Set(['UTC', userTimeZone(), ...supported])].sort((a, b) => a.localeCompare(b));
+  }
+  return zoneList;
+}
+
+/** "GMT+01:00"-style label of a zone's offset at an instant, for the picker. */
+export function offsetLabel(zone: string, at = new Date()): string {
+  const minutes = Math.round(offsetAt(at.getTime(), zone) / 60_000);
+  const sign = minutes < 0 ? '−' : '+';
+  const abs = Math.abs(minutes);
+  return `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
