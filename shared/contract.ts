@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { actions } from './keymap';
 import { pimEvents, pimRequests } from './pim-contract';
+import { SmimeDefaults, smimeRequests } from './smime-contract';
 
 const id = z.string().min(1).max(256);
 
@@ -151,6 +152,8 @@ export const ComposeDraft = z.object({
   attachments: z.array(ComposeAttachment).max(100).default([]),
   /** The message this replies to or forwards: marked $answered / $forwarded once sent. */
   origin: z.object({ emailId: id, kind: z.enum(['reply', 'forward']) }).nullable().default(null),
+  /** S/MIME: sign and/or encrypt when sending (drafts are saved unprotected on the user's own server). */
+  smime: SmimeDefaults.default({ sign: false, encrypt: false }),
 });
 export const ComposeMode = z.enum(['new', 'reply', 'replyAll', 'forward', 'forwardAsAttachment', 'draft']);
 export const QueuedSendView = z.object({
@@ -315,6 +318,7 @@ export const requests = {
     result: z.array(z.string()),
   },
   ...pimRequests,
+  ...smimeRequests,
 } as const;
 
 /** Every event: name → payload schema. */

@@ -160,7 +160,7 @@ export function composeHandlers(deps: ComposeHandlerDeps): ComposeHandlers {
       const own = ownAddresses(accountId, list);
       const base: ComposeDraft = {
         identityId: defaultIdentity(accountId, list).id, to: [], cc: [], bcc: [], subject: '', html: null, text: '',
-        inReplyTo: [], references: [], attachments: [], origin: null,
+        inReplyTo: [], references: [], attachments: [], origin: null, smime: { sign: false, encrypt: false },
       };
       const signed = (identity: IdentityRow, block: { text: string; html: string } | null) => {
         const body = startBody({ text: identity.textSignature, html: identity.htmlSignature }, block);

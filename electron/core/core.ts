@@ -17,6 +17,8 @@ import { mailHandlers } from './mail-handlers';
 import { composeHandlers } from './compose-handlers';
 import { readingHandlers } from './reading-handlers';
 import { pimHandlers } from './pim-handlers';
+import { createPimCore } from './pim/pim-core';
+import { smimeHandlers } from './smime-handlers';
 import { Outbox } from './sync/outbox';
 import { MailboxStore } from './store/mailboxes';
 import { SyncStateStore } from './store/sync-state';
@@ -105,7 +107,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       if (!accounts.ids().includes(accountId)) throw new IpcError({ code: 'not-found', message: 'No such account.' });
       return identities.list(accountId);
     },
-    ...pimHandlers(),
+    ...pimHandlers({ db, accounts, outbox, scheduler, events, pim: pim.store, identities }),
+    ...smimeHandlers(),
     ...readingHandlers({ accounts, queries: new EmailQueries(db), ...(options.maxSourceBytes ? { maxSourceBytes: options.maxSourceBytes } : {}) }),
     ...composeHandlers({ db, accounts, identities, emails, queries: new EmailQueries(db), outbox, scheduler, events }),
     ...mailHandlers({
