@@ -18,7 +18,7 @@ import { capabilities } from '../jmap/session';
 import { bodies } from '../mail/compose/message';
 import { dedupe, type Addr } from '../mail/compose/quote';
 import { encryptContent, EncryptionRecipientError, smimeTypeFor, type EncryptOptions, type EncryptRecipient } from './encrypt';
-import { canonicalizeEntity, multipartSignedType, signDetached, type SignerIdentity, type SignOptions } from './sign';
+import { canonicalizeEntity, multipartSignedType, signDetached, type DetachedSignature, type SignerIdentity, type SignOptions } from './sign';
 
 export interface SmimeAttachment {
   name: string;
@@ -123,7 +123,7 @@ export async function buildSmimeMessage(action: SmimeSendAction, keys: SmimeKeys
   if (action.sign && !signer) throw new SmimeSendError(`Cannot sign: there is no certificate with a private key for ${from.email}.`, [from.email]);
 
   let entity = await contentEntity(draft);
-  let signedParts: { inner: Buffer; signature: Buffer } | null = null;
+  let signedParts: { inner: Buffer; signature: DetachedSignature } | null = null;
   if (signer) {
     signedParts = { inner: entity, signature: signDetached(entity, signer, opts.sign) };
     if (action.encrypt) entity = entityOf(await signedNode(signedParts).build());
@@ -170,14 +170,14 @@ async function contentEntity(draft: SmimeDraft): Promise<Buffer> {
   return canonicalizeEntity(entityOf(await composer.compile().build()));
 }
 
-function signedNode(parts: { inner: Buffer; signature: Buffer }): MimeNode {
-  const node = new MimeNode(multipartSignedType, { newline: 'win' });
+function signedNode(parts: { inner: Buffer; signature: DetachedSignature }): MimeNode {
+  const node = new MimeNode(multipartSignedType(parts.signature.micalg), { newline: 'win' });
   // The first part goes in raw: the builder emits it unchanged, followed by CRLF--boundary.
   node.createChild(false).setRaw(parts.inner);
   const sig = node.createChild('application/pkcs7-signature; name=smime.p7s');
   sig.setHeader('Content-Transfer-Encoding', 'base64');
   sig.setHeader('Content-Disposition', 'attachment; filename=smime.p7s');
-  sig.setContent(parts.signature);
+  sig.setContent(parts.signature.der);
   return node;
 }
 

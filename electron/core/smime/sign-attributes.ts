@@ -16,11 +16,15 @@ export const oid = {
   encrypKeyPref: '1.2.840.113549.1.9.16.2.11',
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
   sha256: '2.16.840.1.101.3.4.2.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
   rsaEncryption: '1.2.840.113549.1.1.1',
   rsaOaep: '1.2.840.113549.1.1.7',
   mgf1: '1.2.840.113549.1.1.8',
   ecPublicKey: '1.2.840.10045.2.1',
   ecdsaWithSha256: '1.2.840.10045.4.3.2',
+  ecdsaWithSha384: '1.2.840.10045.4.3.3',
+  ecdsaWithSha512: '1.2.840.10045.4.3.4',
   aes128Cbc: '2.16.840.1.101.3.4.1.2',
   aes256Cbc: '2.16.840.1.101.3.4.1.42',
   aes256Gcm: '2.16.840.1.101.3.4.1.46',
@@ -30,9 +34,11 @@ export const oid = {
 
 const nullParams = () => new asn1js.Null();
 
-/** SHA-256 as a digest AlgorithmIdentifier (parameters absent, RFC 5754 §2). */
-export function sha256Algorithm(): pkijs.AlgorithmIdentifier {
-  return new pkijs.AlgorithmIdentifier({ algorithmId: oid.sha256 });
+export type DigestName = 'sha256' | 'sha384' | 'sha512';
+
+/** A digest AlgorithmIdentifier (parameters absent, RFC 5754 §2). */
+export function digestAlgorithm(hash: DigestName): pkijs.AlgorithmIdentifier {
+  return new pkijs.AlgorithmIdentifier({ algorithmId: oid[hash] });
 }
 
 /** RSAES-OAEP-params with SHA-256 and MGF1-SHA-256 (RFC 4055 §4.1). */
@@ -76,6 +82,7 @@ function signingCertificateV2(cert: pkijs.Certificate, der: Buffer): asn1js.Sequ
 
 export interface SignedAttributeInput {
   content: Uint8Array;
+  hash: DigestName;
   certificate: pkijs.Certificate;
   certificateDer: Buffer;
   signingTime: Date;
@@ -91,7 +98,7 @@ export function signedAttributes(input: SignedAttributeInput): { attributes: pki
   const attributes = [
     attr(oid.contentType, new asn1js.ObjectIdentifier({ value: oid.data })),
     attr(oid.signingTime, signingTimeValue(input.signingTime)),
-    attr(oid.messageDigest, new asn1js.OctetString({ valueHex: createHash('sha256').update(input.content).digest() })),
+    attr(oid.messageDigest, new asn1js.OctetString({ valueHex: createHash(input.hash).update(input.content).digest() })),
     attr(oid.smimeCapabilities, smimeCapabilities(input.capabilities)),
     attr(oid.encrypKeyPref, keyPref),
     attr(oid.signingCertificateV2, signingCertificateV2(input.certificate, input.certificateDer)),

@@ -1,11 +1,13 @@
 // Detached S/MIME signatures (RFC 8551 §3.5): a CMS SignedData over the exact bytes of the
-// first part of a multipart/signed, SHA-256, with the signer's certificate and intermediates.
+// first part of a multipart/signed, with the signer's certificate and intermediates. SHA-256,
+// except that EC keys get the hash of their curve's strength (P-384 → SHA-384, P-521 →
+// SHA-512, RFC 5480 §4 / RFC 5753 §7.1): gpgsm refuses a 256-bit hash with a 384-bit key.
 // PKI.js assembles the ASN.1; Node's crypto signs (PKCS#1 v1.5 for RSA, DER ECDSA for EC),
 // which avoids importing keys into WebCrypto under a per-curve algorithm.
 import { createPrivateKey, sign as nodeSign } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { oid, sha256Algorithm, signedAttributes } from './sign-attributes';
+import { digestAlgorithm, oid, signedAttributes, type DigestName } from './sign-attributes';
 
 export interface SignerIdentity {
   /** DER. */
@@ -22,8 +24,20 @@ export interface SignOptions {
   announceGcm?: boolean;
 }
 
+export interface DetachedSignature {
+  /** DER ContentInfo (SignedData). */
+  der: Buffer;
+  /** The multipart/signed micalg parameter (RFC 8551 §3.5.3.2), e.g. "sha-256". */
+  micalg: string;
+}
+
 /** The multipart/signed Content-Type (without boundary; the MIME builder adds it). */
-export const multipartSignedType = 'multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256';
+export function multipartSignedType(micalg: string): string {
+  return `multipart/signed; protocol="application/pkcs7-signature"; micalg=${micalg}`;
+}
+
+const curveHash: Record<string, DigestName> = { secp384r1: 'sha384', secp521r1: 'sha512' };
+const ecdsaOid: Record<DigestName, string> = { sha256: oid.ecdsaWithSha256, sha384: oid.ecdsaWithSha384, sha512: oid.ecdsaWithSha512 };
 
 /**
  * A MIME entity in the form that survives transport unchanged (RFC 8551 §3.1.1): CRLF line
@@ -42,40 +56,42 @@ export function canonicalizeEntity(entity: Buffer): Buffer {
   return crlf;
 }
 
-/** A detached SignedData (DER ContentInfo) over content. */
-export function signDetached(content: Buffer, signer: SignerIdentity, opts: SignOptions = {}): Buffer {
+/** A detached SignedData over content. */
+export function signDetached(content: Buffer, signer: SignerIdentity, opts: SignOptions = {}): DetachedSignature {
   const cert = pkijs.Certificate.fromBER(signer.certificate);
   const key = createPrivateKey({ key: signer.privateKey, format: 'der', type: 'pkcs8' });
   const keyType = key.asymmetricKeyType;
   if (keyType !== 'rsa' && keyType !== 'ec') throw new Error(`Signing with a ${keyType ?? 'unknown'} key is not supported.`);
+  const hash: DigestName = keyType === 'ec' ? (curveHash[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 'sha256') : 'sha256';
   const { attributes, toSign } = signedAttributes({
     content,
+    hash,
     certificate: cert,
     certificateDer: signer.certificate,
     signingTime: opts.signingTime ?? new Date(),
     // No ECDH: the reading side (decrypt.ts) decrypts with RSA keys only.
     capabilities: { gcm: opts.announceGcm ?? true, ecdh: false },
   });
-  const signature = nodeSign('sha256', toSign, key);
+  const signature = nodeSign(hash, toSign, key);
   const signatureAlgorithm =
     keyType === 'rsa'
       ? new pkijs.AlgorithmIdentifier({ algorithmId: oid.rsaEncryption, algorithmParams: new asn1js.Null() })
-      : new pkijs.AlgorithmIdentifier({ algorithmId: oid.ecdsaWithSha256 });
+      : new pkijs.AlgorithmIdentifier({ algorithmId: ecdsaOid[hash] });
   const signerInfo = new pkijs.SignerInfo({
     version: 1,
     sid: new pkijs.IssuerAndSerialNumber({ issuer: cert.issuer, serialNumber: cert.serialNumber }),
-    digestAlgorithm: sha256Algorithm(),
+    digestAlgorithm: digestAlgorithm(hash),
     signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes }),
     signatureAlgorithm,
     signature: new asn1js.OctetString({ valueHex: signature }),
   });
   const signed = new pkijs.SignedData({
     version: 1,
-    digestAlgorithms: [sha256Algorithm()],
+    digestAlgorithms: [digestAlgorithm(hash)],
     encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: oid.data }),
     certificates: [cert, ...signer.chain.map((der) => pkijs.Certificate.fromBER(der))],
     signerInfos: [signerInfo],
   });
   const info = new pkijs.ContentInfo({ contentType: oid.signedData, content: signed.toSchema(true) });
-  return Buffer.from(info.toSchema().toBER(false));
+  return { der: Buffer.from(info.toSchema().toBER(false)), micalg: hash.replace('sha', 'sha-') };
 }
