@@ -105,6 +105,27 @@ export function parseCertificate(input: Uint8Array | string): ParsedCertificate 
   return fromPkijs(cert, der);
 }
 
+const cache = new Map<string, ParsedCertificate>();
+const cacheLimit = 512;
+
+/**
+ * parseCertificate with a per-process cache keyed by the DER's SHA-256: the same few
+ * certificates arrive with every message of a correspondent, and decoding is the costly part.
+ */
+export function parseCertificateCached(der: Uint8Array): ParsedCertificate {
+  const key = fingerprintOf(der);
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key); // keep recently used entries at the end
+    cache.set(key, hit);
+    return hit;
+  }
+  const parsed = parseCertificate(der);
+  cache.set(key, parsed);
+  if (cache.size > cacheLimit) cache.delete(cache.keys().next().value!);
+  return parsed;
+}
+
 /** As parseCertificate, for a certificate already decoded by pkijs (e.g. from a CMS certificates field). */
 export function fromPkijs(cert: pkijs.Certificate, der?: Uint8Array): ParsedCertificate {
   const bytes = der ?? new Uint8Array(cert.toSchema().toBER(false));

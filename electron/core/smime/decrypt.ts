@@ -6,10 +6,10 @@
 import { constants, createDecipheriv, createPrivateKey, privateDecrypt, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { parseCertificate, sameName, type ParsedCertificate } from './certificate';
+import { parseCertificateCached, sameName, type ParsedCertificate } from './certificate';
 import { digestByOid, octetStringBytes, oid, toHex } from './cms-asn1';
 import { rsaPkcs1DecryptKey } from './rsa-pkcs1';
-import { readContentInfo } from './verify';
+import { readContentInfo } from './cms-signed-data';
 
 export interface RecipientKey {
   certificateDer: Uint8Array;
@@ -20,6 +20,8 @@ export interface RecipientKey {
 export type DecryptOutcome =
   | { ok: true; content: Uint8Array; algorithm: string; keyTransport: string; recipientFingerprint: string; form: 'enveloped' | 'auth-enveloped' }
   | { ok: false; message: string; form: 'enveloped' | 'auth-enveloped' | null };
+
+const maxAttempts = 4;
 
 interface ContentCipher {
   name: string;
@@ -64,11 +66,13 @@ export function decryptEnveloped(cms: Uint8Array, keys: RecipientKey[]): Decrypt
 
   const own = keys.flatMap((k) => {
     try {
-      return [{ cert: parseCertificate(k.certificateDer), key: toKeyObject(k.privateKey) }];
+      return [{ cert: parseCertificateCached(k.certificateDer), key: toKeyObject(k.privateKey) }];
     } catch {
       return [];
     }
   });
+  // Each attempt is a private-key operation; a hostile list of matching recipients is cut short.
+  let attempts = 0;
   let matched = false;
   let lastError = 'The message is not encrypted to any of your certificates';
   for (const ri of envelope.recipients) {
@@ -77,6 +81,7 @@ export function decryptEnveloped(cms: Uint8Array, keys: RecipientKey[]): Decrypt
     for (const { cert, key } of own) {
       if (!recipientMatches(ktri.rid, cert)) continue;
       matched = true;
+      if (++attempts > maxAttempts) return fail(lastError);
       try {
         const unwrapped = unwrapKey(ktri, key, cipher.keyLength);
         const content = decryptContent(envelope, cipher, unwrapped.cek);

@@ -19,7 +19,7 @@ import { decodedBody, findSignedParts, readHeaders, splitEntity } from './mime-p
 import type { TrustAnchors } from './trust';
 import { verifySignedData } from './verify';
 import { worseResult, type DecryptResult, type SmimeLayer, type SmimeReadSummary, type SmimeResult } from './types';
-import { readContentInfo } from './verify';
+import { readContentInfo } from './cms-signed-data';
 import { oid } from './cms-asn1';
 
 export interface ReadSmimeOptions {

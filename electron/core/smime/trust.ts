@@ -2,9 +2,8 @@
 // from a signer certificate up to one of them, with the purpose checks S/MIME needs.
 import { rootCertificates } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import { fingerprintOf, fromPkijs, isValidAt, parseCertificate, type CertificateInfo, type ParsedCertificate } from './certificate';
+import { fingerprintOf, isValidAt, parseCertificateCached, type CertificateInfo, type ParsedCertificate } from './certificate';
 import { oid } from './cms-asn1';
-import type * as pkijs from 'pkijs';
 
 export interface TrustOptions {
   /** DER certificates the user chose to trust as roots. */
@@ -32,6 +31,10 @@ interface Candidate {
 }
 
 const maxDepth = 8;
+/** Issuer signature checks per path search: hostile messages can carry many look-alike CAs. */
+const maxSignatureChecks = 32;
+/** CMS certificates considered as issuers (real messages carry a handful). */
+const maxExtraCertificates = 50;
 let systemRootCandidates: Candidate[] | null = null;
 
 /** Node's roots parsed once per process (about 140 certificates, a few milliseconds). */
@@ -56,7 +59,7 @@ function candidate(der: Uint8Array): Candidate | null {
 }
 
 function parsedOf(c: Candidate): ParsedCertificate {
-  c.parsed ??= parseCertificate(c.der);
+  c.parsed ??= parseCertificateCached(c.der);
   return c.parsed;
 }
 
@@ -83,21 +86,17 @@ export class TrustAnchors {
 
   /**
    * Builds a path from leaf to an anchor. Issuers come from the anchors, the pool and `extra`
-   * (the CMS certificates field); each link must pass OpenSSL's issuer check (names, key
+   * (the CMS certificates field, already parsed); each link must pass OpenSSL's issuer check (names, key
    * identifiers, keyCertSign) and its signature must verify. Anchors are tried first.
    */
-  buildPath(leaf: ParsedCertificate, extra: pkijs.Certificate[] = []): PathResult {
+  buildPath(leaf: ParsedCertificate, extra: ParsedCertificate[] = []): PathResult {
     const extraBySubject = new Map<string, Candidate[]>();
-    for (const cert of extra) {
-      try {
-        const parsed = fromPkijs(cert);
-        push(extraBySubject, parsed.x509.subject, { x509: parsed.x509, der: parsed.der, fingerprint: parsed.info.fingerprint, parsed });
-      } catch {
-        // An unreadable extra certificate cannot be an issuer; ignore it.
-      }
+    for (const parsed of extra.slice(0, maxExtraCertificates)) {
+      push(extraBySubject, parsed.x509.subject, { x509: parsed.x509, der: parsed.der, fingerprint: parsed.info.fingerprint, parsed });
     }
     const start: Candidate = { x509: leaf.x509, der: leaf.der, fingerprint: leaf.info.fingerprint, parsed: leaf };
     let best: Candidate[] = [start];
+    let budget = maxSignatureChecks;
     const walk = (path: Candidate[]): Candidate[] | null => {
       const last = path[path.length - 1]!;
       if (this.anchorFingerprints.has(last.fingerprint)) return path;
@@ -112,6 +111,7 @@ export class TrustAnchors {
       for (const next of options) {
         if (path.some((p) => p.fingerprint === next.fingerprint)) continue;
         if (!last.x509.checkIssued(next.x509)) continue;
+        if (budget-- <= 0) return null;
         let signed = false;
         try {
           signed = last.x509.verify(next.x509.publicKey);

@@ -5,8 +5,9 @@
 import { createHash, timingSafeEqual, verify as cryptoVerify, constants, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { certificateHasEmail, fromPkijs, sameName, type ParsedCertificate } from './certificate';
-import { asn1Time, digestByOid, octetStringBytes, oid, parseBer, toHex } from './cms-asn1';
+import { certificateHasEmail, parseCertificateCached, sameName, type ParsedCertificate } from './certificate';
+import { readContentInfo, readSignedData, type SignedDataParts } from './cms-signed-data';
+import { asn1Time, digestByOid, octetStringBytes, oid, toHex } from './cms-asn1';
 import { signingPurposeProblem, validityProblem, type TrustAnchors } from './trust';
 import { betterResult, type SignerInfo, type SmimeResult } from './types';
 
@@ -24,43 +25,38 @@ export interface VerifyOutcome {
   content: Uint8Array | null;
 }
 
-const signedDataError = (message: string): VerifyOutcome => ({ result: { status: 'error', message }, content: null });
+const maxSigners = 4;
+/** A signingTime this far ahead of the clock is not believed; validity is then checked at "now". */
+const futureSkewMs = 24 * 60 * 60 * 1000;
 
-/** Decodes a ContentInfo and returns its content type and content, or throws. */
-export function readContentInfo(cms: Uint8Array): pkijs.ContentInfo {
-  return new pkijs.ContentInfo({ schema: parseBer(cms, 'The S/MIME structure') });
-}
+const signedDataError = (message: string): VerifyOutcome => ({ result: { status: 'error', message }, content: null });
 
 /**
  * Verifies `cms` (a DER/BER ContentInfo holding SignedData). `detached` is the content for a
  * detached signature (multipart/signed), null for opaque signed-data. Never throws.
  */
 export function verifySignedData(cms: Uint8Array, detached: Uint8Array | null, opts: VerifyOptions): VerifyOutcome {
-  let signed: pkijs.SignedData;
+  let signed: SignedDataParts;
   try {
     const info = readContentInfo(cms);
     if (info.contentType !== oid.signedData) return signedDataError(`Not a signature (CMS content type ${info.contentType})`);
-    signed = new pkijs.SignedData({ schema: info.content });
+    signed = readSignedData(info.content);
   } catch (e) {
     return signedDataError(`Unreadable signature: ${(e as Error).message}`);
   }
-  return verifyParsed(signed, detached, opts);
-}
-
-export function verifyParsed(signed: pkijs.SignedData, detached: Uint8Array | null, opts: VerifyOptions): VerifyOutcome {
-  let content: Uint8Array;
-  try {
-    const eContent = signed.encapContentInfo.eContent;
-    if (detached) content = detached;
-    else if (eContent) content = octetStringBytes(eContent);
-    else return signedDataError('The signature carries no content and none was given');
-  } catch (e) {
-    return signedDataError(`Unreadable signed content: ${(e as Error).message}`);
-  }
+  const content = detached ?? signed.eContent;
+  if (!content) return signedDataError('The signature carries no content and none was given');
   if (signed.signerInfos.length === 0) return { result: { status: 'error', message: 'The signature has no signers' }, content };
-  const certs = (signed.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
+  const certs = signed.certificates.flatMap((der) => {
+    try {
+      return [parseCertificateCached(der)];
+    } catch {
+      return []; // an unreadable certificate can be neither signer nor issuer
+    }
+  });
   let best: SmimeResult | null = null;
-  for (const signer of signed.signerInfos) {
+  // Real messages have one signer; a cap keeps a hostile list of signers from costing seconds.
+  for (const signer of signed.signerInfos.slice(0, maxSigners)) {
     let result: SmimeResult;
     try {
       result = verifySigner(signed, signer, content, detached !== null, certs, opts);
@@ -73,16 +69,15 @@ export function verifyParsed(signed: pkijs.SignedData, detached: Uint8Array | nu
 }
 
 function verifySigner(
-  signed: pkijs.SignedData,
+  signed: SignedDataParts,
   signer: pkijs.SignerInfo,
   content: Uint8Array,
   detached: boolean,
-  certs: pkijs.Certificate[],
+  certs: ParsedCertificate[],
   opts: VerifyOptions,
 ): SmimeResult {
-  const found = findSignerCertificate(signer.sid, certs);
-  if (!found) return { status: 'error', message: 'The signer\'s certificate is not included in the message' };
-  const cert = fromPkijs(found);
+  const cert = findSignerCertificate(signer.sid, certs);
+  if (!cert) return { status: 'error', message: 'The signer\'s certificate is not included in the message' };
   const digest = digestByOid[signer.digestAlgorithm.algorithmId];
   if (!digest) return { status: 'error', message: `Unsupported digest algorithm ${signer.digestAlgorithm.algorithmId}` };
   const scheme = signatureScheme(signer.signatureAlgorithm, digest.node, cert);
@@ -99,7 +94,7 @@ function verifySigner(
     const md = attr(oid.messageDigest);
     const ct = attr(oid.contentType);
     if (!(md instanceof asn1js.OctetString)) return { status: 'error', message: 'The signature lacks the messageDigest attribute' };
-    if (!(ct instanceof asn1js.ObjectIdentifier) || ct.valueBlock.toString() !== signed.encapContentInfo.eContentType) {
+    if (!(ct instanceof asn1js.ObjectIdentifier) || ct.valueBlock.toString() !== signed.eContentType) {
       tamperedDetail = 'The signed content type does not match the content';
     }
     signingTime = asn1Time(attr(oid.signingTime));
@@ -107,7 +102,10 @@ function verifySigner(
     signedBytes = new Uint8Array(attrs.encodedValue); // pkijs already swapped the [0] tag for SET (0x31)
   }
   const signatureOk = tamperedDetail === null && checkSignature(scheme, signedBytes, signer.signature.valueBlock.valueHexView, cert.publicKey);
-  const at = signingTime ?? opts.now ?? new Date();
+  // Validity is judged at the signing time the signer claims (RFC 8551 §2.5.1 signingTime),
+  // else now; a claim from the future is ignored so it cannot revive a not-yet-valid certificate.
+  const now = opts.now ?? new Date();
+  const at = signingTime && signingTime.getTime() <= now.getTime() + futureSkewMs ? signingTime : now;
   const path = opts.trust.buildPath(cert, certs);
   const info: SignerInfo = signerInfo(cert, path.chain, digest.name, scheme.name, signingTime);
   if (!signatureOk) return { status: 'invalid', problem: 'tampered', detail: tamperedDetail ?? 'The signature does not match the message', signer: info };
@@ -222,15 +220,15 @@ function checkSignature(scheme: Scheme, data: Uint8Array, signature: Uint8Array,
   }
 }
 
-function findSignerCertificate(sid: unknown, certs: pkijs.Certificate[]): pkijs.Certificate | null {
+function findSignerCertificate(sid: unknown, certs: ParsedCertificate[]): ParsedCertificate | null {
   if (sid instanceof pkijs.IssuerAndSerialNumber) {
-    return certs.find((c) => sameName(c.issuer, sid.issuer) && c.serialNumber.isEqual(sid.serialNumber)) ?? null;
+    return certs.find((c) => sameName(c.pkijs.issuer, sid.issuer) && c.pkijs.serialNumber.isEqual(sid.serialNumber)) ?? null;
   }
   // subjectKeyIdentifier [0]: match the certificate's SKI extension.
   if (sid instanceof asn1js.BaseBlock) {
     const ski = sid.idBlock.isConstructed ? octetStringBytes(sid) : (sid.valueBlock as unknown as { valueHexView: Uint8Array }).valueHexView;
     const wanted = toHex(ski);
-    return certs.find((c) => fromPkijs(c).info.subjectKeyId === wanted) ?? null;
+    return certs.find((c) => c.info.subjectKeyId === wanted) ?? null;
   }
   return null;
 }
