@@ -301,4 +301,13 @@ export const migrations: readonly string[] = [
     added_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  /* 10: per-identity S/MIME defaults for the composer (sign, encrypt) */ `
+  CREATE TABLE smime_identity_default (
+    account_id  TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    identity_id TEXT NOT NULL,
+    sign        INTEGER NOT NULL,
+    encrypt     INTEGER NOT NULL,
+    PRIMARY KEY (account_id, identity_id)
+  ) WITHOUT ROWID;
+  `,
 ];
