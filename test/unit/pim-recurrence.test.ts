@@ -27,6 +27,8 @@ function event(fields: Partial<CalendarEvent>): CalendarEvent {
   };
 }
 
+/** Bounded, not fast: generous, as tests share the machine with other work. */
+const BOUNDED_MS = 3000;
 const weekly: RecurrenceRule = { '@type': 'RecurrenceRule', frequency: 'weekly' };
 const range = (from: string, to: string) => ({ from: new Date(from), to: new Date(to) });
 const starts = (list: Occurrence[]): string[] => list.map((o) => o.start.toISOString());
@@ -131,11 +133,25 @@ describe('expandEvent rules', () => {
     ]);
   });
 
+  it('refuses rules that would make ical.js loop forever, keeping the start', () => {
+    const hopeless: RecurrenceRule[] = [
+      { '@type': 'RecurrenceRule', frequency: 'daily', byMonth: ['2'], byMonthDay: [30] },
+      { '@type': 'RecurrenceRule', frequency: 'secondly', byMonth: ['4'], byMonthDay: [31] },
+      { '@type': 'RecurrenceRule', frequency: 'hourly', byHour: [25] },
+      { '@type': 'RecurrenceRule', frequency: 'daily', byDay: [{ day: 'mo', nthOfPeriod: 1 }] },
+      { '@type': 'RecurrenceRule', frequency: 'daily', count: 0 },
+    ];
+    for (const rule of hopeless) {
+      const e = event({ start: '2026-01-05T09:00:00', recurrenceRules: [rule] });
+      expect(expandEvent(e, range('2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z')).map((o) => o.recurrenceId)).toEqual(['2026-01-05T09:00:00']);
+    }
+  });
+
   it('gives up on a rule that can never match without hanging, keeping the start', () => {
     const e = event({ start: '2026-02-01T09:00:00', recurrenceRules: [{ '@type': 'RecurrenceRule', frequency: 'yearly', byMonth: ['2'], byMonthDay: [30] }] });
     const t0 = performance.now();
     expect(expandEvent(e, range('2026-01-01T00:00:00Z', '2100-01-01T00:00:00Z')).map((o) => o.recurrenceId)).toEqual(['2026-02-01T09:00:00']);
-    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(performance.now() - t0).toBeLessThan(BOUNDED_MS);
   });
 });
 
@@ -226,7 +242,7 @@ describe('bounds', () => {
     const occ = expandEvent(e, range('2026-01-01T00:00:00Z', '2100-01-01T00:00:00Z'));
     expect(occ).toHaveLength(5000);
     expect(occ.at(-1)!.recurrenceId).toBe('2039-09-09T09:00:00');
-    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(performance.now() - t0).toBeLessThan(BOUNDED_MS);
     expect(expandEvent(e, range('2026-01-01T00:00:00Z', '2100-01-01T00:00:00Z'), { maxOccurrences: 10 })).toHaveLength(10);
   });
 
@@ -234,16 +250,19 @@ describe('bounds', () => {
     const e = event({ start: '2026-01-01T00:00:00', timeZone: 'UTC', recurrenceRules: [{ '@type': 'RecurrenceRule', frequency: 'minutely' }] });
     const t0 = performance.now();
     expect(expandEvent(e, range('2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z'))).toHaveLength(5000);
-    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(performance.now() - t0).toBeLessThan(BOUNDED_MS);
   });
 
   it('expands a daily event running since 1990 for one week of 2026 in well under a second', () => {
     const e = event({ start: '1990-01-01T08:00:00', recurrenceRules: [{ '@type': 'RecurrenceRule', frequency: 'daily' }] });
+    const stats = { steps: 0 };
     const t0 = performance.now();
-    const occ = expandEvent(e, range('2026-03-23T00:00:00Z', '2026-03-30T00:00:00Z'));
+    const occ = expandEvent(e, range('2026-03-23T00:00:00Z', '2026-03-30T00:00:00Z'), { stats });
     const ms = performance.now() - t0;
     expect(localStarts(occ, 'Europe/Berlin')).toEqual(['23', '24', '25', '26', '27', '28', '29'].map((d) => `2026-03-${d}T08:00:00`));
-    expect(ms).toBeLessThan(100);
+    // Not walked from 1990 (13,000 days): started a day or two before the week.
+    expect(stats.steps).toBeLessThan(20);
+    expect(ms).toBeLessThan(250);
   });
 
   it('keeps the phase of every-3-days and every-other-week rules that are fast-forwarded', () => {
@@ -264,6 +283,40 @@ describe('bounds', () => {
     ]);
   });
 
+  it('fast-forwards monthly and yearly series too', () => {
+    const stats = { steps: 0 };
+    const e = event({ start: '1900-01-26T08:00:00', recurrenceRules: [{ '@type': 'RecurrenceRule', frequency: 'monthly', byDay: [{ day: 'fr', nthOfPeriod: -1 }] }] });
+    expect(expandEvent(e, range('2026-03-23T00:00:00Z', '2026-03-30T00:00:00Z'), { stats }).map((o) => o.recurrenceId)).toEqual(['2026-03-27T08:00:00']);
+    expect(stats.steps).toBeLessThan(10);
+    const leap = event({ start: '1960-02-29T08:00:00', recurrenceRules: [{ '@type': 'RecurrenceRule', frequency: 'yearly' }] });
+    expect(expandEvent(leap, range('2027-01-01T00:00:00Z', '2029-01-01T00:00:00Z')).map((o) => o.recurrenceId)).toEqual(['2028-02-29T08:00:00']);
+  });
+
+  it('gives the same occurrences whether or not an old series is fast-forwarded', () => {
+    const rules: [string, RecurrenceRule][] = [
+      ['2000-01-03T10:00:00', { '@type': 'RecurrenceRule', frequency: 'daily', interval: 3, byDay: [{ day: 'mo' }, { day: 'th' }] }],
+      ['2000-01-05T10:00:00', { '@type': 'RecurrenceRule', frequency: 'weekly', interval: 3, byDay: [{ day: 'tu' }, { day: 'sa' }] }],
+      ['2000-01-28T10:00:00', { '@type': 'RecurrenceRule', frequency: 'monthly', byDay: [{ day: 'fr', nthOfPeriod: -1 }] }],
+      ['2000-01-31T10:00:00', { '@type': 'RecurrenceRule', frequency: 'monthly' }],
+      ['2000-03-14T10:00:00', { '@type': 'RecurrenceRule', frequency: 'monthly', interval: 4, byDay: [{ day: 'tu', nthOfPeriod: 2 }] }],
+      ['2000-03-31T10:00:00', { '@type': 'RecurrenceRule', frequency: 'yearly' }],
+      ['2001-01-01T10:00:00', { '@type': 'RecurrenceRule', frequency: 'yearly', byWeekNo: [10, 20], byDay: [{ day: 'mo' }] }],
+      ['2000-04-09T10:00:00', { '@type': 'RecurrenceRule', frequency: 'yearly', interval: 2, byYearDay: [100, -1] }],
+      ['2025-06-01T10:00:00', { '@type': 'RecurrenceRule', frequency: 'hourly', interval: 7, byHour: [3, 10, 17] }],
+      ['2025-12-01T10:00:00', { '@type': 'RecurrenceRule', frequency: 'minutely', interval: 45, byHour: [9] }],
+    ];
+    const window = range('2026-03-01T00:00:00Z', '2026-05-01T00:00:00Z');
+    for (const [start, rule] of rules) {
+      const e = event({ start, recurrenceRules: [rule] });
+      const fastForwarded = expandEvent(e, window).map((o) => o.recurrenceId);
+      const fromTheStart = expandEvent(e, range(`${start}Z`, '2026-05-01T00:00:00Z'), { maxOccurrences: 100_000 })
+        .filter((o) => o.end > window.from)
+        .map((o) => o.recurrenceId);
+      expect(fastForwarded.length, JSON.stringify(rule)).toBeGreaterThan(0);
+      expect(fastForwarded, JSON.stringify(rule)).toEqual(fromTheStart);
+    }
+  });
+
   it('continues the count of a long-running COUNT rule and ends it where it ends', () => {
     // 10000 days from 1 January 2000 ends on 18 May 2027 (day 9999 after the start).
     const e = event({ start: '2000-01-01T08:00:00', timeZone: 'UTC', recurrenceRules: [{ '@type': 'RecurrenceRule', frequency: 'daily', count: 10_000 }] });
@@ -274,7 +327,7 @@ describe('bounds', () => {
     const weekdays = event({ start: '1990-01-01T08:00:00', recurrenceRules: [{ '@type': 'RecurrenceRule', frequency: 'daily', count: 1_000_000, byDay: ['mo', 'tu', 'we', 'th', 'fr'].map((day) => ({ day })) }] });
     const t0 = performance.now();
     expect(expandEvent(weekdays, range('2026-03-23T00:00:00Z', '2026-03-30T00:00:00Z'))).toHaveLength(5);
-    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(performance.now() - t0).toBeLessThan(BOUNDED_MS);
   });
 });
 

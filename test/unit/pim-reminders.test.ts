@@ -304,6 +304,37 @@ describe('ReminderScheduler', () => {
     expect(time.armed).toBe(0);
   });
 
+  it('stays at one timer and one notification when notify() itself calls reschedule()', () => {
+    put(event({}), event({ id: 'e2', start: '2026-03-30T10:00:00' }));
+    const time = new FakeTime('2026-03-30T06:00:00Z');
+    const fired: DueReminder[] = [];
+    const s: ReminderScheduler = scheduler(time, [], {
+      notify: (r) => {
+        fired.push(r);
+        s.reschedule();
+      },
+    });
+    s.start();
+    time.advanceTo('2026-03-30T06:45:00Z');
+    expect(fired.map((r) => r.eventId)).toEqual(['e1']);
+    expect(time.armed).toBe(1);
+    time.advanceTo('2026-03-30T09:00:00Z');
+    expect(fired.map((r) => r.eventId)).toEqual(['e1', 'e2']);
+  });
+
+  it('reminds of a long event ending long after it started only once', () => {
+    put(event({ start: '2026-01-01T09:00:00', duration: 'P90D', alerts: { a1: { '@type': 'Alert', trigger: { '@type': 'OffsetTrigger', offset: '-PT1H', relativeTo: 'end' } } } }));
+    const time = new FakeTime('2026-03-31T00:00:00Z');
+    const fired: DueReminder[] = [];
+    const s = scheduler(time, fired);
+    s.start();
+    time.advanceTo('2026-04-01T12:00:00Z');
+    s.reschedule();
+    time.advanceTo('2026-04-05T12:00:00Z');
+    s.reschedule();
+    expect(fired.map((r) => r.triggerAt)).toEqual(['2026-04-01T06:00:00.000Z']);
+  });
+
   it('reads events from a given source when one is passed', () => {
     const time = new FakeTime('2026-03-30T06:50:00Z');
     const fired: DueReminder[] = [];

@@ -50,6 +50,8 @@ export interface ExpandOptions {
   defaultTimeZone?: string;
   /** At most this many occurrences are returned (the earliest ones). */
   maxOccurrences?: number;
+  /** Diagnostics: ical.js iterator steps taken are added to stats.steps. */
+  stats?: { steps: number };
 }
 
 export const MAX_OCCURRENCES = 5000;
@@ -70,7 +72,12 @@ export function expandEvent(event: CalendarEvent, range: TimeRange, opts: Expand
     return one && overlaps(one, range, defaultZone) ? [one] : [];
   }
 
-  const start = normalizeLocal(event.start);
+  let start: string;
+  try {
+    start = normalizeLocal(event.start);
+  } catch {
+    return []; // an unreadable start cannot be placed anywhere
+  }
   const zone = windowZone(event, defaultZone);
   const slack = durationApproxMs(parseDurationOrZero(event.duration)) + 2 * DAY_MS;
   const window: LocalWindow = {
@@ -79,6 +86,7 @@ export function expandEvent(event: CalendarEvent, range: TimeRange, opts: Expand
     counted: utcToLocal(new Date(range.from.getTime() - 3_600_000), zone),
     // Rules yield at most what can be returned, plus what exclusions may remove.
     limit: max + Object.keys(overrides).length,
+    stats: opts.stats ?? { steps: 0 },
   };
 
   const keys = new Set<string>();
@@ -98,11 +106,22 @@ export function expandEvent(event: CalendarEvent, range: TimeRange, opts: Expand
   // whatever their key, so an occurrence moved into the range from outside it is found.
   for (const [rawKey, patch] of Object.entries(overrides)) {
     if (patch['excluded'] === true) continue;
-    const key = normalizeLocal(rawKey);
+    let key: string;
+    try {
+      key = normalizeLocal(rawKey);
+    } catch {
+      continue; // not a LocalDateTime: no occurrence to attach it to
+    }
+    // Place it with only the timing fields first: most overrides are far from the range, and
+    // cloning the whole event for each would dominate the cost of a long-lived series.
+    const timing = { ...event, start: key };
+    for (const field of ['start', 'timeZone', 'duration', 'showWithoutTime'] as const) if (Object.hasOwn(patch, field)) Object.assign(timing, { [field]: patch[field] });
+    const placed = occurrenceAt(event, key, timing, defaultZone);
+    if (!placed || !overlaps(placed, range, defaultZone)) continue;
     const patched = applyPatch({ ...event, start: key }, patch);
     patched.recurrenceId = key;
     const occ = occurrenceAt(event, key, patched, defaultZone);
-    if (occ && overlaps(occ, range, defaultZone)) result.push(occ);
+    if (occ) result.push(occ);
   }
   return result.sort(byStart).slice(0, max);
 }
@@ -171,6 +190,7 @@ interface LocalWindow {
   /** Keys from here on count towards the limit; earlier ones are only kept for long events. */
   counted: string;
   limit: number;
+  stats: { steps: number };
 }
 
 const FREQUENCY_SECONDS: Partial<Record<RecurrenceRule['frequency'], number>> = {
@@ -185,14 +205,15 @@ const BY_PARTS = ['byDay', 'byMonthDay', 'byMonth', 'byYearDay', 'byWeekNo', 'by
 
 /** The LocalDateTimes a rule produces inside the window, in order. Unusable rules produce none. */
 function ruleKeys(rule: RecurrenceRule, start: string, window: LocalWindow, timeZone: string | null): string[] {
+  if (!isIterable(rule)) return [];
   const until = untilLocal(rule.until, timeZone);
   if (until !== null && until < window.from) return [];
-  const jump = fastForward(rule, start, window.from);
+  const explicit = withImplicitDateParts(rule, start);
+  const jump = fastForward(explicit, start, window.from);
   if (jump === 'finished') return [];
   const dtstart = jump?.start ?? start;
   const count = jump?.count ?? rule.count;
 
-  const explicit = withImplicitDateParts(rule, start);
   let iterator: ICAL.RecurIterator;
   try {
     iterator = toRecur(explicit, count, until).iterator(toTime(dtstart));
@@ -209,6 +230,7 @@ function ruleKeys(rule: RecurrenceRule, start: string, window: LocalWindow, time
     } catch {
       break;
     }
+    window.stats.steps++;
     if (!time) break;
     const key = formatLocal(time);
     if (steps === 0 && !jump && count && key !== start) {
@@ -226,21 +248,35 @@ function ruleKeys(rule: RecurrenceRule, start: string, window: LocalWindow, time
 }
 
 /**
- * For a rule starting long before the window, a later start that yields the same occurrences:
- * shifted by whole periods that are also whole days, so the rule's phase, weekday and time of
- * day stay the same. Only where that is exact: daily, weekly and sub-daily rules; with COUNT only
- * when no BY parts exist, so each period holds exactly one occurrence and the count can be
- * reduced by the periods skipped. Monthly and yearly rules are cheap enough to iterate.
+ * For a rule starting long before the window, a later start that yields the same occurrences
+ * from the window on, so old series are not iterated from their first day. Shifts are by whole
+ * periods, with one period to spare before the window (ical.js may yield the shifted start
+ * itself even where the rule does not match it; there it falls outside the window):
+ * - daily, weekly and sub-daily rules: by periods that are also whole days, so phase, weekday and
+ *   time of day stay; with COUNT only when no BY parts exist, so each period holds exactly one
+ *   occurrence and the count can be reduced by the periods skipped;
+ * - monthly and yearly rules, without COUNT: to the first day of a month (year) in phase, at the
+ *   start's time; their day parts are explicit by then (withImplicitDateParts).
  */
 function fastForward(rule: RecurrenceRule, start: string, windowFrom: string): { start: string; count: number | undefined } | 'finished' | null {
+  const interval = Math.max(1, Math.floor(rule.interval ?? 1));
+  if (rule.frequency === 'monthly' || rule.frequency === 'yearly') {
+    if (rule.count !== undefined) return null;
+    const s = parseLocal(start);
+    const w = parseLocal(windowFrom);
+    const months = rule.frequency === 'monthly' ? 1 : 12;
+    const periods = Math.floor(((w.year - s.year) * 12 + (w.month - s.month)) / (interval * months)) - 1;
+    if (periods <= 0) return null;
+    const index = s.year * 12 + (s.month - 1) + periods * interval * months;
+    return { start: formatLocal({ ...s, year: Math.floor(index / 12), month: (index % 12) + 1, day: 1 }), count: undefined };
+  }
   const unit = FREQUENCY_SECONDS[rule.frequency];
   if (!unit) return null;
   const hasByParts = BY_PARTS.some((p) => Array.isArray(rule[p]) && (rule[p] as unknown[]).length > 0);
   if (rule.count !== undefined && hasByParts) return null;
-  const period = unit * Math.max(1, Math.floor(rule.interval ?? 1));
+  const period = unit * interval;
   const stepSeconds = lcm(period, 86_400);
   const stepDays = stepSeconds / 86_400;
-  // One step of margin: the shifted start itself may be a non-matching extra that ical.js yields.
   const steps = Math.floor(localDaysBetween(start, windowFrom) / stepDays) - 1;
   if (steps <= 0) return null;
   let count: number | undefined;
@@ -250,6 +286,54 @@ function fastForward(rule: RecurrenceRule, start: string, windowFrom: string): {
   }
   return { start: addLocalDays(start, steps * stepDays), count };
 }
+
+const RANGES: Record<Exclude<(typeof BY_PARTS)[number], 'byDay' | 'byMonth'>, [number, number, boolean]> = {
+  // [min, max, negative values allowed]; ical.js has no leap second, so 60 is out.
+  byMonthDay: [1, 31, true],
+  byYearDay: [1, 366, true],
+  byWeekNo: [1, 53, true],
+  byHour: [0, 23, false],
+  byMinute: [0, 59, false],
+  bySecond: [0, 59, false],
+  bySetPosition: [1, 366, true],
+};
+const MAX_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const WEEKDAYS = new Set(['mo', 'tu', 'we', 'th', 'fr', 'sa', 'su']);
+
+/**
+ * Whether ical.js can iterate the rule without hanging. Its daily and shorter rules loop inside
+ * one next() call until a date matches, forever if none ever can (30 February, hour 25, "1MO"
+ * in a daily rule), so such rules, which RFC 5545 forbids anyway, are refused up front.
+ */
+function isIterable(rule: RecurrenceRule): boolean {
+  if (!FREQUENCIES.has(rule.frequency)) return false;
+  if (rule.count !== undefined && !(Number.isInteger(rule.count) && rule.count > 0)) return false;
+  for (const [part, [min, max, negative]] of Object.entries(RANGES)) {
+    const values = rule[part];
+    if (values === undefined) continue;
+    if (!Array.isArray(values)) return false;
+    for (const v of values) {
+      if (typeof v !== 'number' || !Number.isInteger(v)) return false;
+      const a = negative ? Math.abs(v) : v;
+      if (a < min || a > max) return false;
+    }
+  }
+  const yearly = rule.frequency === 'yearly';
+  if (!yearly && (rule.byYearDay?.length || rule.byWeekNo?.length)) return false;
+  for (const d of rule.byDay ?? []) {
+    if (!WEEKDAYS.has(String(d.day).toLowerCase())) return false;
+    if (d.nthOfPeriod === undefined) continue;
+    const limit = yearly ? 53 : rule.frequency === 'monthly' ? 5 : 0;
+    if (!Number.isInteger(d.nthOfPeriod) || d.nthOfPeriod === 0 || Math.abs(d.nthOfPeriod) > limit) return false;
+  }
+  const months = rule.byMonth?.length ? rule.byMonth.map(Number) : [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  if (months.some((m) => !Number.isInteger(m) || m < 1 || m > 12)) return false;
+  // Some month must have some of the days asked for.
+  if (rule.byMonthDay?.length && !months.some((m) => rule.byMonthDay!.some((d) => Math.abs(d) <= (MAX_DAYS[m - 1] ?? 31)))) return false;
+  return true;
+}
+
+const FREQUENCIES = new Set<string>(['yearly', 'monthly', 'weekly', 'daily', 'hourly', 'minutely', 'secondly']);
 
 /**
  * Spells out what a monthly or yearly rule takes from its start (RFC 5545 §3.3.10): the day of

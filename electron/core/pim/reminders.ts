@@ -70,6 +70,7 @@ export interface ReminderSchedulerOptions {
 /** setTimeout's limit: a longer delay fires at once, so far timers are re-armed on the way. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 const DAY_MS = 86_400_000;
+const PRUNE_AFTER_MS = 400 * DAY_MS;
 /** fired_at of a reminder that came due while the app was closed and was too old to show. */
 export const MISSED = 0;
 
@@ -142,7 +143,6 @@ export class ReminderScheduler {
     const now = this.opts.now();
     const from = now - this.opts.lookbackMs;
     const to = now + this.opts.horizonMs;
-    const isRecorded = this.opts.db.prepare('SELECT 1 FROM alarm_fired WHERE account_id = ? AND event_id = ? AND alert_id = ? AND occurrence = ?').pluck();
     const record = this.opts.db.prepare('INSERT OR IGNORE INTO alarm_fired (account_id, event_id, alert_id, occurrence, fired_at) VALUES (?, ?, ?, ?, ?)');
 
     let anyAlerts = false;
@@ -153,7 +153,6 @@ export class ReminderScheduler {
         if (!mayHaveAlerts(event)) continue;
         anyAlerts = true;
         for (const trigger of triggersOf(accountId, event, from, to, this.opts.timeZone())) {
-          if (isRecorded.get(accountId, trigger.occurrence.eventId, trigger.alertId, trigger.occurrence.start.toISOString())) continue;
           if (trigger.at <= now) due.push(trigger);
           else if (next === null || trigger.at < next) next = trigger.at;
         }
@@ -164,7 +163,9 @@ export class ReminderScheduler {
     for (const t of due) {
       const stillUseful = t.occurrence.end.getTime() > now || now - t.at <= this.opts.graceMs;
       const key = [t.accountId, t.occurrence.eventId, t.alertId, t.occurrence.start.toISOString()] as const;
-      // Recorded before notify: a crash in between loses one notification rather than repeating it forever.
+      // The row is what makes a reminder fire once: one already there (shown, or missed, in this
+      // run or an earlier one) is skipped. Recorded before notify: a crash in between loses one
+      // notification rather than repeating it at every launch.
       if (record.run(...key, stillUseful ? now : MISSED).changes === 0 || !stillUseful) continue;
       try {
         this.opts.notify(toReminder(t));
@@ -172,14 +173,16 @@ export class ReminderScheduler {
         this.opts.onError?.(error);
       }
     }
-    // Rows for occurrences long past are no longer needed to suppress anything.
-    this.opts.db.prepare('DELETE FROM alarm_fired WHERE occurrence < ?').run(new Date(from - 30 * DAY_MS).toISOString());
+    // Rows for occurrences long past can no longer suppress anything: their triggers are out of
+    // reach (unless an alert sits more than a year after its occurrence's start).
+    this.opts.db.prepare('DELETE FROM alarm_fired WHERE occurrence < ?').run(new Date(from - PRUNE_AFTER_MS).toISOString());
 
     if (next !== null) this.arm(next, now);
     else if (anyAlerts) this.arm(to, now); // nothing due in the horizon: look again when it has moved on
   }
 
   private arm(at: number, now: number): void {
+    this.disarm(); // notify() may have called reschedule() already: still one timer
     const delay = Math.min(Math.max(0, at - now), MAX_TIMER_MS);
     this.nextAt = now + delay;
     this.timer = this.opts.setTimer(() => {
