@@ -13,9 +13,13 @@ import { join } from 'node:path';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JmapClient } from '../../electron/core/jmap/client';
+import { MemorySecretStore } from '../../electron/core/secrets/secret-store';
+import { openDatabase } from '../../electron/core/store/db';
 import { buildSmimeMessage, sendSmimeMessage, SmimeSendError, type SmimeDraft, type SmimeKeys, type SmimeSendAction } from '../../electron/core/smime/compose-smime';
 import type { EncryptRecipient } from '../../electron/core/smime/encrypt';
 import { certificateDers } from '../../electron/core/smime/key-certificate';
+import { keysFromKeystore } from '../../electron/core/smime/key-provider';
+import { SmimeKeystore } from '../../electron/core/smime/keystore';
 import { readPkcs12 } from '../../electron/core/smime/pkcs12';
 import type { SignerIdentity } from '../../electron/core/smime/sign';
 import { cyrusDir, cyrusEnv, freshUser } from '../support/cyrus';
@@ -280,6 +284,8 @@ describe('through the real Cyrus', () => {
   const env = cyrusEnv();
   let a: string;
   let b: string;
+  let c: string;
+  let keystore: SmimeKeystore;
   let aliceCert: PkiUser;
   let bobCert: PkiUser;
   let client: JmapClient;
@@ -288,8 +294,13 @@ describe('through the real Cyrus', () => {
   beforeAll(async () => {
     a = freshUser('smime-a');
     b = freshUser('smime-b');
+    c = freshUser('smime-c');
     aliceCert = issueUser(a, 'rsa2048');
     bobCert = issueUser(b, 'ec-p256');
+    // Alice's app: her PKCS#12 and bob's certificate in the real keystore (SQLite in memory).
+    keystore = new SmimeKeystore(openDatabase(':memory:'), new MemorySecretStore());
+    await keystore.importPkcs12(aliceCert.p12Legacy, pki.p12Password);
+    keystore.importCertificate(bobCert.certPem, 'contact');
     client = await JmapClient.connect({ sessionUrl: env.sessionUrl, credentials: { kind: 'basic', username: a, password: env.password } });
     const list = (await serverMailboxes(a)).list;
     boxes = { drafts: list.find((m) => m.role === 'drafts')!.id, sent: list.find((m) => m.role === 'sent')!.id };
@@ -323,6 +334,11 @@ describe('through the real Cyrus', () => {
     return null;
   }
 
+  function sinkName(messageId: string): string | null {
+    const dir = join(cyrusDir, 'outbox');
+    return readdirSync(dir).find((n) => n.endsWith('.eml') && readFileSync(join(dir, n)).includes(`Message-ID: <${messageId}>`)) ?? null;
+  }
+
   function submissionsWith(messageId: string): number {
     const dir = join(cyrusDir, 'outbox');
     return readdirSync(dir).filter((n) => n.endsWith('.eml') && readFileSync(join(dir, n)).includes(`Message-ID: <${messageId}>`)).length;
@@ -330,8 +346,8 @@ describe('through the real Cyrus', () => {
 
   const pkiFor = (user: PkiUser) => ({ certificate: der(user.certPem), chain: [der(pki.intermediatePem)], privateKey: createPrivateKey(user.keyPem).export({ format: 'der', type: 'pkcs8' }) });
 
-  it('a signed message from alice reaches bob and still verifies (inbox copy and sink copy); a retry does not resend', async () => {
-    const act = action(a, draftTo(b), { sign: true, encrypt: false }, { draftsMailboxId: boxes.drafts, sentMailboxId: boxes.sent });
+  it('a signed message from alice reaches bob (and Bcc carol) and still verifies (inbox copies and sink copy); a retry does not resend', async () => {
+    const act = action(a, draftTo(b, { bcc: [{ name: 'Hidden', email: c }] }), { sign: true, encrypt: false }, { draftsMailboxId: boxes.drafts, sentMailboxId: boxes.sent });
     const res = await sendSmimeMessage(client, a, act, false, keysOf(pkiFor(aliceCert), []));
     expect(res).toEqual({ problems: [], createdDraftId: null });
 
@@ -346,8 +362,19 @@ describe('through the real Cyrus', () => {
     record({ case: 'signed RSA 2048 via Cyrus, bob\'s INBOX blob', peer: 'gpgsm --verify', expected: 'accepted', got: good });
     expect(good).toBe('accepted');
 
+    // The Bcc recipient got it through the envelope alone; nobody's copy names them.
+    const inCarol = await arrived(c, act.messageId);
+    expect(inCarol).toHaveLength(1);
+    const bccCopy = await download(c, inCarol[0]!.blobId);
+    for (const copy of [delivered, bccCopy]) expect(copy.toString('latin1')).not.toMatch(/^bcc:/im);
+    expect(delivered.includes(c)).toBe(false);
+    const bccCheck = opensslVerify(save('cyrus-signed-bcc.eml', bccCopy));
+    record({ case: 'signed RSA 2048 via Cyrus, Bcc recipient\'s INBOX blob', peer: 'openssl cms -verify', expected: 'accepted', got: bccCheck.ok ? 'accepted' : `rejected: ${bccCheck.err}` });
+    expect(bccCheck.ok).toBe(true);
+
     const sink = sinkCopy(act.messageId);
     expect(sink).not.toBeNull();
+    expect(readFileSync(join(cyrusDir, 'outbox', sinkName(act.messageId)!.replace(/\.eml$/, '.envelope')), 'utf8')).toContain(`RCPT TO:<${c}>`);
     const sinkCheck = opensslVerify(save('cyrus-signed-sink.eml', sink!));
     record({ case: 'signed RSA 2048 via Cyrus, sink outbox copy', peer: 'openssl cms -verify', expected: 'accepted', got: sinkCheck.ok ? 'accepted' : `rejected: ${sinkCheck.err}` });
     expect(sinkCheck.ok).toBe(true);
@@ -364,10 +391,9 @@ describe('through the real Cyrus', () => {
     expect(submissionsWith(act.messageId)).toBe(1);
   });
 
-  it('signed and encrypted to bob (EC P-256) through Cyrus: bob decrypts and verifies, alice can read her Sent copy', async () => {
-    const people = [aliceCert, bobCert];
-    const act = action(a, draftTo(b, { bcc: [] }), { sign: true, encrypt: true }, { draftsMailboxId: boxes.drafts, sentMailboxId: boxes.sent });
-    const res = await sendSmimeMessage(client, a, act, false, keysOf(pkiFor(aliceCert), people));
+  it('signed and encrypted to bob (EC P-256) through Cyrus, keys from the keystore: bob decrypts and verifies, alice can read her Sent copy', async () => {
+    const act = action(a, draftTo(b), { sign: true, encrypt: true }, { draftsMailboxId: boxes.drafts, sentMailboxId: boxes.sent });
+    const res = await sendSmimeMessage(client, a, act, false, keysFromKeystore(keystore));
     expect(res.problems).toEqual([]);
     const inBob = await arrived(b, act.messageId);
     expect(inBob).toHaveLength(1);
@@ -384,6 +410,27 @@ describe('through the real Cyrus', () => {
     const own = opensslDecrypt(save('cyrus-enc-sent.eml', sentCopy), aliceCert);
     record({ case: 'signed + encrypted via Cyrus, alice\'s Sent copy', peer: 'openssl cms -decrypt (sender)', expected: 'original', got: own.ok ? 'original' : `failed: ${own.err}` });
     expect(own.ok).toBe(true);
+  });
+
+  it('a retry after the import but before the submission submits that import, and the saved draft goes', async () => {
+    const saved = await jmap(a, [['Email/set', { accountId: a, create: { d: { mailboxIds: { [boxes.drafts]: true }, keywords: { $draft: true }, subject: 'draft', bodyValues: { t: { value: 'x' } }, textBody: [{ partId: 't', type: 'text/plain' }] } } }, '0']]);
+    const draftId = (saved[0]![1] as { created: Record<string, { id: string }> }).created.d!.id;
+    const act = action(a, draftTo(b), { sign: true, encrypt: false }, { draftsMailboxId: boxes.drafts, sentMailboxId: boxes.sent, draftId });
+    // The first attempt got as far as the import (its answer lost before the submission ran).
+    const message = await buildSmimeMessage(act, keysOf(pkiFor(aliceCert), []));
+    const blob = await client.upload(a, message, 'message/rfc822');
+    await client.call('Email/import', { accountId: a, emails: { x: { blobId: blob.blobId, mailboxIds: { [boxes.drafts]: true }, keywords: { $draft: true, $seen: true } } } });
+    expect(await sendSmimeMessage(client, a, act, true, keysOf(pkiFor(aliceCert), []))).toEqual({ problems: [], createdDraftId: null });
+    const mine = await arrived(a, act.messageId);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.mailboxIds).toEqual({ [boxes.sent]: true });
+    expect(submissionsWith(act.messageId)).toBe(1);
+    const gone = await jmap(a, [['Email/get', { accountId: a, ids: [draftId], properties: ['id'] }, '0']]);
+    expect((gone[0]![1] as { notFound: string[] }).notFound).toEqual([draftId]);
+    const inBob = await arrived(b, act.messageId);
+    const ossl = opensslVerify(save('cyrus-retry.eml', await download(b, inBob[0]!.blobId)));
+    record({ case: 'signed, retried after a lost import answer, via Cyrus', peer: 'openssl cms -verify', expected: 'accepted', got: ossl.ok ? 'accepted' : `rejected: ${ossl.err}` });
+    expect(ossl.ok).toBe(true);
   });
 
   it('a recipient without a certificate stops the send before anything reaches the server', async () => {
