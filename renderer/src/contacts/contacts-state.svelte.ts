@@ -5,6 +5,7 @@
 import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import type { AddressBookView, ContactDetail, ContactDraft, ContactListItem } from '../../../shared/pim-contract';
+import { IpcError } from '../../../shared/errors';
 import type { Transport } from '../../../shared/transport';
 import { messageOf } from '../mail-state.svelte';
 import { byAccount, contactKey, defaultBook, emptyDraft, inGroup, mergeExports, rangeKeys, sortContacts } from './contacts-model';
@@ -194,10 +195,23 @@ export class ContactsState {
       if (mine !== this.detailSeq) return;
       this.detail = detail;
       this.detailError = null;
+      // A new card's local id is replaced by the server's once it is synced; the core still
+      // answers to the old one, and the cursor and selection follow the new.
+      if (detail.id !== contactId) this.renamed(contactKey({ accountId, id: contactId }), contactKey(detail));
     } catch (err) {
       if (mine !== this.detailSeq) return;
       if (!quiet) this.detailError = messageOf(err);
+      else if (err instanceof IpcError && err.code === 'not-found') {
+        // Deleted meanwhile (here or on another device).
+        this.detail = null;
+        this.cursor = null;
+      }
     }
+  }
+
+  private renamed(from: string, to: string): void {
+    if (this.cursor === from) this.cursor = to;
+    if (this.selected.has(from)) this.selected = new Set([...this.selected].map((k) => (k === from ? to : k)));
   }
 
   /** Click, ctrl/cmd-click (toggle) and shift-click (range) on a row. */
