@@ -147,6 +147,17 @@ describe('expandEvent rules', () => {
     }
   });
 
+  it('treats malformed rules and overrides from a server as absent instead of failing', () => {
+    const e = {
+      ...event({ start: '2026-01-05T09:00:00' }),
+      recurrenceRules: [{ frequency: 'fortnightly' }, { frequency: 'weekly', byDay: 'mo' }, null, { frequency: 'weekly', count: 2 }],
+      recurrenceOverrides: { 'not a date': { title: 'x' }, '2026-01-20T09:00:00': null },
+    } as unknown as CalendarEvent;
+    expect(expandEvent(e, range('2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z')).map((o) => o.recurrenceId)).toEqual(['2026-01-05T09:00:00', '2026-01-12T09:00:00']);
+    const notArrays = { ...event({}), recurrenceRules: 5, recurrenceOverrides: 'x' } as unknown as CalendarEvent;
+    expect(expandEvent(notArrays, range('2026-03-01T00:00:00Z', '2026-03-03T00:00:00Z'))).toHaveLength(1);
+  });
+
   it('gives up on a rule that can never match without hanging, keeping the start', () => {
     const e = event({ start: '2026-02-01T09:00:00', recurrenceRules: [{ '@type': 'RecurrenceRule', frequency: 'yearly', byMonth: ['2'], byMonthDay: [30] }] });
     const t0 = performance.now();

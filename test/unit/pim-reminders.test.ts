@@ -335,6 +335,32 @@ describe('ReminderScheduler', () => {
     expect(fired.map((r) => r.triggerAt)).toEqual(['2026-04-01T06:00:00.000Z']);
   });
 
+  it('skips an event it cannot read, reporting it, and retries when the whole check fails', () => {
+    const broken = Object.defineProperty(event({ id: 'bad' }), 'duration', {
+      get: () => {
+        throw new Error('unreadable');
+      },
+    });
+    const errors: unknown[] = [];
+    const time = new FakeTime('2026-03-30T06:50:00Z');
+    const fired: DueReminder[] = [];
+    scheduler(time, fired, { pim: () => [broken, event({ id: 'good' })], onError: (e) => errors.push(e) }).start();
+    expect(fired.map((r) => r.eventId)).toEqual(['good']);
+    expect(errors).toHaveLength(1);
+
+    let failures = 1;
+    const flaky = scheduler(time, [], {
+      accounts: () => {
+        if (failures-- > 0) throw new Error('database is locked');
+        return [];
+      },
+      onError: (e) => errors.push(e),
+    });
+    flaky.start();
+    expect(errors).toHaveLength(2);
+    expect(flaky.nextCheckAt).toBe(time.now + 5 * 60_000);
+  });
+
   it('reads events from a given source when one is passed', () => {
     const time = new FakeTime('2026-03-30T06:50:00Z');
     const fired: DueReminder[] = [];

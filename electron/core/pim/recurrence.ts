@@ -64,8 +64,10 @@ const DAY_MS = 86_400_000;
 export function expandEvent(event: CalendarEvent, range: TimeRange, opts: ExpandOptions = {}): Occurrence[] {
   const defaultZone = opts.defaultTimeZone ?? systemTimeZone();
   const max = opts.maxOccurrences ?? MAX_OCCURRENCES;
-  const overrides = event.recurrenceOverrides ?? {};
-  const rules = event.recurrenceRules ?? [];
+  // Server data: anything malformed counts as absent rather than breaking the whole calendar.
+  const overrides = isRecord(event.recurrenceOverrides) ? (event.recurrenceOverrides as Record<string, Record<string, unknown>>) : {};
+  const rules = Array.isArray(event.recurrenceRules) ? event.recurrenceRules : [];
+  const excludedRules = Array.isArray(event.excludedRecurrenceRules) ? event.excludedRecurrenceRules : [];
 
   if (rules.length === 0 && Object.keys(overrides).length === 0) {
     const one = occurrenceAt(event, null, event, defaultZone);
@@ -93,7 +95,7 @@ export function expandEvent(event: CalendarEvent, range: TimeRange, opts: Expand
   // The event's own start is always its first occurrence (RFC 5545 §3.8.5.3, RFC 8984 §4.3.3).
   if (start >= window.from && start < window.to) keys.add(start);
   for (const rule of rules) for (const key of ruleKeys(rule, start, window, event.timeZone)) keys.add(key);
-  for (const rule of event.excludedRecurrenceRules ?? []) for (const key of ruleKeys(rule, start, window, event.timeZone)) keys.delete(key);
+  for (const rule of excludedRules) for (const key of ruleKeys(rule, start, window, event.timeZone)) keys.delete(key);
 
   const result: Occurrence[] = [];
   for (const key of keys) {
@@ -105,7 +107,7 @@ export function expandEvent(event: CalendarEvent, range: TimeRange, opts: Expand
   // key is one the rules produce, an added one (like an RDATE) otherwise. Overrides are visited
   // whatever their key, so an occurrence moved into the range from outside it is found.
   for (const [rawKey, patch] of Object.entries(overrides)) {
-    if (patch['excluded'] === true) continue;
+    if (!isRecord(patch) || patch['excluded'] === true) continue;
     let key: string;
     try {
       key = normalizeLocal(rawKey);
@@ -175,6 +177,10 @@ function overlaps(occ: Occurrence, range: TimeRange, defaultZone: string): boole
 function windowZone(event: CalendarEvent, defaultZone: string): string {
   if (!event.showWithoutTime && isKnownTimeZone(event.timeZone)) return event.timeZone;
   return isKnownTimeZone(defaultZone) ? defaultZone : 'UTC';
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function normalizeLocal(local: string): string {
@@ -306,7 +312,11 @@ const WEEKDAYS = new Set(['mo', 'tu', 'we', 'th', 'fr', 'sa', 'su']);
  * in a daily rule), so such rules, which RFC 5545 forbids anyway, are refused up front.
  */
 function isIterable(rule: RecurrenceRule): boolean {
-  if (!FREQUENCIES.has(rule.frequency)) return false;
+  if (!isRecord(rule) || !FREQUENCIES.has(rule.frequency)) return false;
+  if (rule.byDay !== undefined && !(Array.isArray(rule.byDay) && rule.byDay.every((d) => isRecord(d) && typeof d.day === 'string'))) return false;
+  if (rule.byMonth !== undefined && !Array.isArray(rule.byMonth)) return false;
+  if (rule.interval !== undefined && typeof rule.interval !== 'number') return false;
+  if (rule.until !== undefined && typeof rule.until !== 'string') return false;
   if (rule.count !== undefined && !(Number.isInteger(rule.count) && rule.count > 0)) return false;
   for (const [part, [min, max, negative]] of Object.entries(RANGES)) {
     const values = rule[part];

@@ -14,12 +14,13 @@
 // by notify is passed to onError and the reminder stays recorded (never shown twice).
 //
 // Which reminders fire: alerts with action "display" (or none) on events that are not cancelled,
-// for every occurrence of a recurring event, unless acknowledged: a one-off's or an override's
-// `acknowledged` silences it, a series' silences the occurrences triggering up to that time. A trigger that passed while the app was closed fires once at start() if
-// its occurrence has not ended yet or the trigger is within graceMs; older ones are recorded as
-// missed (fired_at = 0) without a notification. One timer is armed, for the earliest trigger
-// within horizonMs; with nothing due it re-checks at the horizon, and with no alerts at all it
-// arms nothing.
+// for every occurrence of a recurring event, unless acknowledged (a one-off's or an override's
+// `acknowledged` silences it; a series' silences the occurrences triggering up to that time).
+// A trigger that passed unseen (the app was closed, or a sync brought the event late) fires once,
+// at start() or reschedule(), if its occurrence has not ended yet or it is within graceMs; older
+// ones are recorded as missed (fired_at = 0) without a notification. One timer is armed, for the
+// earliest trigger within horizonMs; with nothing due it re-checks at the horizon, and with no
+// alerts at all it arms nothing. One bad event is reported to onError and skipped.
 import type { Db } from '../store/db';
 import type { CalendarEvent } from './model';
 import type { PimStore } from './pim-store';
@@ -71,6 +72,7 @@ export interface ReminderSchedulerOptions {
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 const DAY_MS = 86_400_000;
 const PRUNE_AFTER_MS = 400 * DAY_MS;
+const RETRY_MS = 5 * 60_000;
 /** fired_at of a reminder that came due while the app was closed and was too old to show. */
 export const MISSED = 0;
 
@@ -120,6 +122,7 @@ export class ReminderScheduler {
       this.check();
     } catch (error) {
       this.opts.onError?.(error);
+      this.arm(this.opts.now() + RETRY_MS, this.opts.now()); // e.g. the database was busy: try again
     }
   }
 
@@ -152,7 +155,14 @@ export class ReminderScheduler {
       for (const event of this.eventsOf(accountId)) {
         if (!mayHaveAlerts(event)) continue;
         anyAlerts = true;
-        for (const trigger of triggersOf(accountId, event, from, to, this.opts.timeZone())) {
+        let triggers: Trigger[];
+        try {
+          triggers = triggersOf(accountId, event, from, to, this.opts.timeZone());
+        } catch (error) {
+          this.opts.onError?.(error);
+          continue;
+        }
+        for (const trigger of triggers) {
           if (trigger.at <= now) due.push(trigger);
           else if (next === null || trigger.at < next) next = trigger.at;
         }
