@@ -51,7 +51,7 @@ export function canonicalizeEntity(entity: Buffer): Buffer {
     const b = crlf[i]!;
     if (b >= 0x80 || b === 0) throw new Error('The signed part holds 8-bit data; it must be quoted-printable or base64 encoded before signing.');
     if (b === 0x0a) lineStart = i + 1;
-    else if (i - lineStart >= 998) throw new Error('The signed part has a line longer than 998 characters.');
+    else if (b !== 0x0d && i - lineStart >= 998) throw new Error('The signed part has a line longer than 998 characters.');
   }
   return crlf;
 }
