@@ -151,6 +151,13 @@ describe('reading all-day, UTC and floating events', () => {
 });
 
 describe('round trip: import → export → import', () => {
+  it('keeps an all-day series whose UNTIL was written as a UTC time', () => {
+    const text = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:bd\r\nDTSTART;VALUE=DATE:20260310\r\nRRULE:FREQ=YEARLY;UNTIL=20300310T235959Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n';
+    const first = parseICalendar(text).events;
+    expect(first[0]!.recurrenceRules).toEqual([{ frequency: 'yearly', until: '2030-03-10T00:00:00' }]);
+    expect(parseICalendar(toICalendar(first)).events).toEqual(first);
+  });
+
   it('gives the same events for VTIMEZONE, RRULE, EXDATE, RECURRENCE-ID and VALARM', () => {
     const first = parseICalendar(fixture('roundtrip.ics'));
     const second = parseICalendar(toICalendar(first.events));
@@ -258,6 +265,21 @@ describe('bad and hostile input', () => {
     expect(events[0]).toMatchObject({ start: '2026-01-01T10:00:00', timeZone: null });
     expect(problems).toHaveLength(1);
     expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
+  it('reads and writes a series with 5,000 modified occurrences in linear time', () => {
+    const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:big', 'DTSTART;TZID=Europe/Berlin:20260101T090000', 'RRULE:FREQ=DAILY', 'SUMMARY:Daily', 'END:VEVENT'];
+    for (let i = 1; i <= 5000; i++) {
+      const day = new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10).replace(/-/g, '');
+      lines.push('BEGIN:VEVENT', 'UID:big', `RECURRENCE-ID;TZID=Europe/Berlin:${day}T090000`, `DTSTART;TZID=Europe/Berlin:${day}T100000`, 'SUMMARY:Daily', 'END:VEVENT');
+    }
+    lines.push('END:VCALENDAR');
+    const t0 = Date.now();
+    const { events } = parseICalendar(lines.join('\r\n'));
+    expect(Object.keys(events[0]!.recurrenceOverrides ?? {})).toHaveLength(5000);
+    expect(events[0]!.recurrenceOverrides?.['2026-01-02T09:00:00']).toEqual({ start: '2026-01-02T10:00:00' });
+    expect(toICalendar(events).match(/RECURRENCE-ID/g)).toHaveLength(5000);
+    expect(Date.now() - t0).toBeLessThan(5000);
   });
 
   it('reads Outlook display-name and prefixed TZIDs as their IANA zone', () => {

@@ -203,6 +203,18 @@ describe('bad and hostile input', () => {
     expect(problems).toEqual([expect.stringMatching(/Huge Photo.*photo.*over 1 MB/)]);
   });
 
+  it('says plainly that vCard 2.1 is not supported', () => {
+    expect(() => parseVCards('BEGIN:VCARD\r\nVERSION:2.1\r\nN:Doe;Jo\r\nTEL;CELL;VOICE:+1 555\r\nEND:VCARD\r\n')).toThrow(/vCard 2\.1 is not supported/);
+  });
+
+  it('reads a group with 50,000 members in linear time', () => {
+    const members = Array.from({ length: 50_000 }, (_, i) => `MEMBER:urn:uuid:${i}`).join('\r\n');
+    const t0 = Date.now();
+    const { cards } = parseVCards(`BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Everyone\r\nKIND:group\r\n${members}\r\nEND:VCARD\r\n`);
+    expect(Object.keys(cards[0]?.members ?? {})).toHaveLength(50_000);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
   it('rejects a file over the size limit before parsing it', () => {
     expect(() => parseVCards(`BEGIN:VCARD\r\nNOTE:${'x'.repeat(17 * 1024 * 1024)}\r\nEND:VCARD\r\n`)).toThrow(/too large/);
   });

@@ -38,7 +38,8 @@ export function diffInstance(master: CalendarEvent, instance: CalendarEvent, rec
 
 /** The full occurrence an override describes, as a standalone event with recurrenceId set. */
 export function instanceOf(master: CalendarEvent, recurrenceId: string, patch: Record<string, unknown>): CalendarEvent {
-  const base: CalendarEvent = { ...clone(master), start: recurrenceId, recurrenceRules: null, recurrenceOverrides: null };
+  // Not cloning the overrides: a series can have thousands, and each instance would copy them all.
+  const base: CalendarEvent = clone({ ...master, start: recurrenceId, recurrenceRules: null, recurrenceOverrides: null });
   const inst = applyPatch(base, patch, EVENT_DEFAULTS);
   inst.recurrenceId = recurrenceId;
   return inst;

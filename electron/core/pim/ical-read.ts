@@ -13,6 +13,8 @@ export interface ReadContext {
   zonesUsed: Set<string>;
   /** TZIDs already reported, so one bad zone is one problem entry. */
   reported: Set<string>;
+  /** TZID → IANA zone (or null), resolved once per file. */
+  zoneCache?: Map<string, string | null>;
   calendarIds: Record<string, boolean>;
 }
 
@@ -35,7 +37,12 @@ export function readWhen(p: JProp, value: unknown, ctx: ReadContext, uid: string
   const tzid = param1(p, 'tzid');
   if (!tzid) return { local: text, zone: null, isDate: false };
   const vtz = ctx.vtimezones.get(tzid);
-  const zone = ianaZoneFor(tzid, vtz);
+  ctx.zoneCache ??= new Map();
+  let zone = ctx.zoneCache.get(tzid);
+  if (zone === undefined) {
+    zone = ianaZoneFor(tzid, vtz);
+    ctx.zoneCache.set(tzid, zone);
+  }
   if (zone) return { local: text, zone, isDate: false };
   const utc = vtz ? vtimezoneToUtc(vtz, text) : null;
   if (!ctx.reported.has(tzid)) {
@@ -75,6 +82,8 @@ function readRule(value: unknown, start: When | null, zone: string | null): Recu
     if (/^\d{4}-\d{2}-\d{2}$/.test(u)) rule.until = `${u}T${start?.isDate === false ? '23:59:59' : '00:00:00'}`;
     else if (u.endsWith('Z')) rule.until = inZone({ local: u.slice(0, 19), zone: 'Etc/UTC', isDate: false }, zone);
     else rule.until = u.slice(0, 19);
+    // An all-day series ends on a day; keep only the date so it survives export as VALUE=DATE.
+    if (start?.isDate) rule.until = `${rule.until.slice(0, 10)}T00:00:00`;
   }
   const days = (Array.isArray(r.byday) ? r.byday : r.byday === undefined ? [] : [r.byday]).flatMap((d) => {
     const m = DAY.exec(String(d).toUpperCase());

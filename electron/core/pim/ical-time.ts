@@ -9,6 +9,8 @@ const formatters = new Map<string, Intl.DateTimeFormat | null>();
 function formatter(zone: string): Intl.DateTimeFormat | null {
   let f = formatters.get(zone);
   if (f === undefined) {
+    // Hostile files can name any number of zones; the cache must not grow with them.
+    if (formatters.size > 1000) formatters.clear();
     try {
       f = new Intl.DateTimeFormat('en-US', {
         timeZone: zone,

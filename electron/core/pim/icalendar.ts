@@ -45,7 +45,9 @@ export function parseICalendar(text: string, opts: ICalendarParseOptions = {}): 
     for (const ve of subs(cal, 'vevent')) {
       const uid = firstText(ve, 'uid')?.trim() || `urn:uuid:${crypto.randomUUID()}`;
       if (!firstText(ve, 'uid')) ctx.problems.push(`An event without a UID ("${firstText(ve, 'summary') ?? ''}") was given the id ${uid}.`);
-      byUid.set(uid, [...(byUid.get(uid) ?? []), ve]);
+      const list = byUid.get(uid);
+      if (list) list.push(ve);
+      else byUid.set(uid, [ve]);
     }
   }
   const events: CalendarEvent[] = [];
@@ -77,7 +79,7 @@ function eventsOfUid(uid: string, comps: JComp[], ctx: ReadContext, method: stri
     }
     if (master) {
       const rid = inZone(when, master.timeZone);
-      master.recurrenceOverrides = { ...master.recurrenceOverrides, [rid]: diffInstance(master, inst, rid) };
+      (master.recurrenceOverrides ??= {})[rid] = diffInstance(master, inst, rid);
     } else {
       // An invitation to one occurrence only (Outlook sends these): keep it as that occurrence.
       const rid = inZone(when, inst.timeZone);
@@ -100,21 +102,24 @@ export function toICalendar(events: CalendarEvent[], opts: ToICalendarOptions = 
     ['calscale', {}, 'text', 'GREGORIAN'],
   ];
   if (opts.method) props.push(['method', {}, 'text', opts.method]);
-  const years = new Map<string, number[]>();
+  const years = new Map<string, { min: number; max: number }>();
   for (const e of events) {
     const zones = [e.timeZone, ...Object.values(e.recurrenceOverrides ?? {}).map((p) => p.timeZone)];
     for (const z of zones) {
       if (typeof z !== 'string' || isUtcZone(z)) continue;
       // A recurring event goes on into the years it is viewed in, so cover those too.
-      const now = e.recurrenceRules?.length ? [new Date().getUTCFullYear()] : [];
-      years.set(z, [...(years.get(z) ?? []), ...yearsOf(e), ...now]);
+      const span = years.get(z) ?? { min: Infinity, max: -Infinity };
+      for (const y of [...yearsOf(e), ...(e.recurrenceRules?.length ? [new Date().getUTCFullYear()] : [])]) {
+        span.min = Math.min(span.min, y);
+        span.max = Math.max(span.max, y);
+      }
+      years.set(z, span);
     }
   }
   const thisYear = new Date().getUTCFullYear();
   const comps: JComp[] = [];
-  for (const [zone, ys] of years) {
-    const list = ys.length ? ys : [thisYear];
-    comps.push(buildVTimezone(zone, Math.min(...list) - 1, Math.max(...list) + 1));
+  for (const [zone, { min, max }] of years) {
+    comps.push(buildVTimezone(zone, (Number.isFinite(min) ? min : thisYear) - 1, (Number.isFinite(max) ? max : thisYear) + 1));
   }
   for (const e of events) comps.push(...veventsOf(e, now));
   // A REPLY carries the attendee's answer, not the event's state (RFC 5546 §3.2.3).

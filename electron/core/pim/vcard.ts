@@ -27,6 +27,7 @@ export function parseVCards(text: string, opts: VCardParseOptions = {}): ParsedV
   if (Buffer.byteLength(text, 'utf8') > limit) throw new Error(`vCard file too large: over ${Math.round(limit / 1024 / 1024)} MB`);
   const clean = text.replace(/^\uFEFF/, '');
   if (!/^\s*BEGIN:VCARD/i.test(clean)) throw new Error('not a vCard file: it does not start with BEGIN:VCARD');
+  if (/^VERSION:\s*2\.1\s*$/im.test(clean)) throw new Error('vCard 2.1 is not supported: export the contacts as vCard 3.0 or 4.0');
   const comps = parseJCal(clean, 'a vCard').filter((c) => c[0] === 'vcard');
   if (!comps.length) throw new Error('not a vCard file: no VCARD found');
   const problems: string[] = [];
@@ -93,9 +94,12 @@ function dateOf(p: JProp): Rec | null {
   return Object.keys(date).length > 1 ? date : null;
 }
 
-function add(card: ContactCard, field: string, prefix: string, value: Rec): void {
+/** Adds an entry under the next free id ("e1", "e2", …); counts are kept so big cards stay linear. */
+function add(card: ContactCard, counts: Map<string, number>, field: string, prefix: string, value: Rec): void {
+  const n = (counts.get(field) ?? 0) + 1;
+  counts.set(field, n);
   const map = ((card[field] as Record<string, Rec> | undefined) ?? {}) as Record<string, Rec>;
-  map[`${prefix}${Object.keys(map).length + 1}`] = value;
+  map[`${prefix}${n}`] = value;
   card[field] = map;
 }
 
@@ -120,6 +124,9 @@ function cardFromVCard(comp: JComp, problems: string[], addressBookIds: Record<s
   const name: NonNullable<ContactCard['name']> = {};
   if (fn) name.full = fn;
   const extra: JProp[] = [];
+  const counts = new Map<string, number>();
+  const keywords: Record<string, boolean> = {};
+  const members: Record<string, boolean> = {};
 
   for (const p of comp[1]) {
     const prop = p[0];
@@ -143,7 +150,7 @@ function cardFromVCard(comp: JComp, problems: string[], addressBookIds: Record<s
       }
       case 'email': {
         const address = textOf(p)?.trim();
-        if (address) add(card, 'emails', 'e', { address, ...contextsOf(types), ...prefOf(p, types) });
+        if (address) add(card, counts, 'emails', 'e', { address, ...contextsOf(types), ...prefOf(p, types) });
         break;
       }
       case 'tel': {
@@ -154,7 +161,7 @@ function cardFromVCard(comp: JComp, problems: string[], addressBookIds: Record<s
           const f = TEL_FEATURES[t];
           if (f) features[f] = true;
         }
-        add(card, 'phones', 'p', { number, ...(Object.keys(features).length ? { features } : {}), ...contextsOf(types), ...prefOf(p, types) });
+        add(card, counts, 'phones', 'p', { number, ...(Object.keys(features).length ? { features } : {}), ...contextsOf(types), ...prefOf(p, types) });
         break;
       }
       case 'adr': {
@@ -163,24 +170,24 @@ function cardFromVCard(comp: JComp, problems: string[], addressBookIds: Record<s
           return kind ? values.map((value) => ({ kind, value })) : [];
         });
         const full = param1(p, 'label');
-        if (components.length || full) add(card, 'addresses', 'a', { ...(components.length ? { components } : {}), ...(full ? { full } : {}), ...contextsOf(types), ...prefOf(p, types) });
+        if (components.length || full) add(card, counts, 'addresses', 'a', { ...(components.length ? { components } : {}), ...(full ? { full } : {}), ...contextsOf(types), ...prefOf(p, types) });
         break;
       }
       case 'org': {
         const [orgName, ...units] = structured(p).map((v) => v.join(','));
         const unitList = units.filter(Boolean).map((u) => ({ name: u }));
-        if (orgName || unitList.length) add(card, 'organizations', 'o', { name: orgName ?? '', ...(unitList.length ? { units: unitList } : {}) });
+        if (orgName || unitList.length) add(card, counts, 'organizations', 'o', { name: orgName ?? '', ...(unitList.length ? { units: unitList } : {}) });
         break;
       }
       case 'title':
       case 'role': {
         const value = textOf(p)?.trim();
-        if (value) add(card, 'titles', 't', { name: value, kind: prop });
+        if (value) add(card, counts, 'titles', 't', { name: value, kind: prop });
         break;
       }
       case 'note': {
         const note = textOf(p);
-        if (note) add(card, 'notes', 'n', { note });
+        if (note) add(card, counts, 'notes', 'n', { note });
         break;
       }
       case 'bday':
@@ -188,7 +195,7 @@ function cardFromVCard(comp: JComp, problems: string[], addressBookIds: Record<s
       case 'x-anniversary':
       case 'deathdate': {
         const date = dateOf(p);
-        if (date) add(card, 'anniversaries', 'y', { kind: ANNIVERSARIES[prop], date });
+        if (date) add(card, counts, 'anniversaries', 'y', { kind: ANNIVERSARIES[prop], date });
         else {
           problems.push(`Contact "${label}": the date "${textOf(p) ?? ''}" in ${prop.toUpperCase()} was kept as it is.`);
           extra.push(p);
@@ -196,17 +203,17 @@ function cardFromVCard(comp: JComp, problems: string[], addressBookIds: Record<s
         break;
       }
       case 'nickname':
-        for (const n of valuesOf(p).map((x) => x.trim()).filter(Boolean)) add(card, 'nicknames', 'k', { name: n });
+        for (const n of valuesOf(p).map((x) => x.trim()).filter(Boolean)) add(card, counts, 'nicknames', 'k', { name: n });
         break;
       case 'url': {
         const uri = textOf(p)?.trim();
-        if (uri) add(card, 'links', 'l', { uri, ...contextsOf(types), ...prefOf(p, types) });
+        if (uri) add(card, counts, 'links', 'l', { uri, ...contextsOf(types), ...prefOf(p, types) });
         break;
       }
       case 'impp': {
         const uri = textOf(p)?.trim();
         const service = param1(p, 'x-service-type');
-        if (uri) add(card, 'onlineServices', 's', { uri, ...(service ? { service } : {}), ...contextsOf(types), ...prefOf(p, types) });
+        if (uri) add(card, counts, 'onlineServices', 's', { uri, ...(service ? { service } : {}), ...contextsOf(types), ...prefOf(p, types) });
         break;
       }
       case 'photo':
@@ -219,12 +226,12 @@ function cardFromVCard(comp: JComp, problems: string[], addressBookIds: Record<s
           problems.push(`Contact "${label}": its ${prop} (${(bytes / 1024 / 1024).toFixed(1)} MB) is over 1 MB and was left out.`);
           break;
         }
-        add(card, 'media', 'm', { kind: MEDIA_KINDS[prop], uri, ...prefOf(p, types) });
+        add(card, counts, 'media', 'm', { kind: MEDIA_KINDS[prop], uri, ...prefOf(p, types) });
         break;
       }
       case 'categories': {
-        const keywords = valuesOf(p).map((k) => k.trim()).filter(Boolean);
-        if (keywords.length) card.keywords = { ...(card.keywords as Rec | undefined), ...Object.fromEntries(keywords.map((k) => [k, true])) };
+        const list = valuesOf(p).map((k) => k.trim()).filter(Boolean);
+        for (const k of list) keywords[k] = true;
         break;
       }
       case 'member':
@@ -232,7 +239,7 @@ function cardFromVCard(comp: JComp, problems: string[], addressBookIds: Record<s
         const raw = textOf(p)?.trim();
         // Apple's 3.0 groups point at "urn:uuid:<UID>" while the member's own UID is the bare value.
         const member = raw && prop === 'x-addressbookserver-member' ? raw.replace(/^urn:uuid:/i, '') : raw;
-        if (member) card.members = { ...card.members, [member]: true };
+        if (member) members[member] = true;
         break;
       }
       case 'rev': {
@@ -246,6 +253,8 @@ function cardFromVCard(comp: JComp, problems: string[], addressBookIds: Record<s
     }
   }
   if (name.full || name.components) card.name = name;
+  if (Object.keys(keywords).length) card.keywords = keywords;
+  if (Object.keys(members).length) card.members = members;
   if (extra.length) card.vCardProps = structuredClone(extra);
   return card;
 }
