@@ -209,6 +209,23 @@ describe('expandEvent overrides', () => {
     expect(expandEvent(rdates, r).map((o) => o.recurrenceId)).toEqual(['2026-03-02T09:00:00', '2026-03-20T09:00:00']);
   });
 
+  it('handles a long series with thousands of overrides, applying those in the range', () => {
+    const overrides: Record<string, Record<string, unknown>> = {};
+    for (let i = 0; i < 3000; i++) {
+      const day = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+      overrides[`${day}T08:00:00`] = i % 2 ? { title: `Day ${day}` } : { start: `${day}T10:00:00` };
+    }
+    const e = event({ start: '2020-01-01T08:00:00', timeZone: 'UTC', recurrenceRules: [{ '@type': 'RecurrenceRule', frequency: 'daily' }], recurrenceOverrides: overrides });
+    const t0 = performance.now();
+    const occ = expandEvent(e, range('2026-03-23T00:00:00Z', '2026-03-25T00:00:00Z'));
+    expect(performance.now() - t0).toBeLessThan(BOUNDED_MS);
+    // 2026-03-23 is day 2273 (odd: retitled), 2026-03-24 day 2274 (even: moved to 10:00).
+    expect(occ.map((o) => [o.start.toISOString(), o.event.title])).toEqual([
+      ['2026-03-23T08:00:00.000Z', 'Day 2026-03-23'],
+      ['2026-03-24T10:00:00.000Z', 'Standup'],
+    ]);
+  });
+
   it('applies patches as JSON pointers: null removes, escapes decode, prototypes stay untouched', () => {
     const base = event({ locations: { 'a/b': { name: 'x' } }, description: 'd' });
     const patched = applyPatch(base, { description: null, 'locations/a~1b/name': 'y', '__proto__/polluted': true, 'participants/p1/name': 'P' });

@@ -114,10 +114,13 @@ export function expandEvent(event: CalendarEvent, range: TimeRange, opts: Expand
     } catch {
       continue; // not a LocalDateTime: no occurrence to attach it to
     }
-    // Place it with only the timing fields first: most overrides are far from the range, and
-    // cloning the whole event for each would dominate the cost of a long-lived series.
+    // Most overrides of a long-lived series are far from the range: those that keep their time
+    // are skipped by comparing keys, the others placed with their timing fields alone before the
+    // whole event is cloned and patched.
+    const moves = TIMING.some((field) => Object.hasOwn(patch, field));
+    if (!moves && (key < window.from || key >= window.to)) continue;
     const timing = { ...event, start: key };
-    for (const field of ['start', 'timeZone', 'duration', 'showWithoutTime'] as const) if (Object.hasOwn(patch, field)) Object.assign(timing, { [field]: patch[field] });
+    for (const field of TIMING) if (Object.hasOwn(patch, field)) Object.assign(timing, { [field]: patch[field] });
     const placed = occurrenceAt(event, key, timing, defaultZone);
     if (!placed || !overlaps(placed, range, defaultZone)) continue;
     const patched = applyPatch({ ...event, start: key }, patch);
@@ -127,6 +130,9 @@ export function expandEvent(event: CalendarEvent, range: TimeRange, opts: Expand
   }
   return result.sort(byStart).slice(0, max);
 }
+
+/** The patchable properties that decide when an occurrence is. */
+const TIMING = ['start', 'timeZone', 'duration', 'showWithoutTime'] as const;
 
 /** The occurrences of many events overlapping the range, sorted by start. */
 export function expandAll(events: readonly CalendarEvent[], range: TimeRange, opts: ExpandOptions = {}): Occurrence[] {
