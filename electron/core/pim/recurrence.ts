@@ -7,9 +7,10 @@
 // split is also the only way to get zones right with it.
 //
 // Bounds: iteration stops at the end of the range, at MAX_OCCURRENCES results and at MAX_STEPS
-// iterator steps per rule, so no rule (COUNT=1000000, no end, never matching) can hang the app.
-// Daily, weekly and sub-daily rules that start long before the range are fast-forwarded by whole
-// periods instead of being iterated from their start.
+// iterator steps per rule; rules that would make ical.js loop forever are refused (isIterable),
+// so no rule (COUNT=1000000, no end, never matching) can hang the app. Series that start long
+// before the range are fast-forwarded by whole periods instead of being iterated from their start
+// (fastForward), except COUNT rules with BY parts, whose count can only be known by iterating.
 import ICAL from 'ical.js';
 import type { CalendarEvent, RecurrenceRule } from './model';
 import {
