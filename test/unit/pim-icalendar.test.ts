@@ -152,7 +152,7 @@ describe('reading all-day, UTC and floating events', () => {
 
 describe('round trip: import → export → import', () => {
   it('keeps an all-day series whose UNTIL was written as a UTC time', () => {
-    const text = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:bd\r\nDTSTART;VALUE=DATE:20260310\r\nRRULE:FREQ=YEARLY;UNTIL=20300310T235959Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n';
+    const text = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:bd\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;VALUE=DATE:20260310\r\nRRULE:FREQ=YEARLY;UNTIL=20300310T235959Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n';
     const first = parseICalendar(text).events;
     expect(first[0]!.recurrenceRules).toEqual([{ frequency: 'yearly', until: '2030-03-10T00:00:00' }]);
     expect(parseICalendar(toICalendar(first)).events).toEqual(first);
