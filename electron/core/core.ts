@@ -56,11 +56,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const outbox = new Outbox(db, emails, mailboxes);
   const identities = new IdentityStore(db);
   const remoteSenders = new RemoteSenderStore(db);
+  const pim = createPimCore({ db, syncState: new SyncStateStore(db), outbox, events });
   const accounts = new AccountService({
     db,
     accounts: new AccountStore(db),
     mailboxes,
     syncState: new SyncStateStore(db),
+    pimPoll: (client, localId) => pim.poll(client, localId),
     emails,
     outbox,
     identities,
@@ -72,6 +74,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   });
   const scheduler = new SyncScheduler((id, continuation) => accounts.sync(id, continuation), { intervalMs: options.pollIntervalMs ?? 60_000 });
   for (const id of accounts.ids()) scheduler.add(id);
+  pim.reminders.start();
 
   const handlers: Handlers = {
     'app.info': async () => ({ version: options.version, secretStore: options.secrets.info }),
@@ -122,6 +125,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     onEvent: (listener) => events.on(listener),
     async close() {
       scheduler.stop();
+      pim.close();
       accounts.close();
       await store.close();
     },

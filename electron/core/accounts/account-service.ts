@@ -15,7 +15,7 @@ import { IdentitySchema, type IdentityStore } from '../store/identities';
 import type { SecretStore } from '../secrets/secret-store';
 import type { AccountRow, AccountStore } from '../store/accounts';
 import type { EmailMeta } from '../store/emails';
-import { syncAccount, type AccountSyncDeps } from '../sync/account-sync';
+import { syncAccount, type AccountSyncDeps, type PollExtension } from '../sync/account-sync';
 import { fetchBodies } from '../sync/body-sync';
 import { fullMailboxSync } from '../sync/mailbox-sync';
 import type { Outbox } from '../sync/outbox';
@@ -35,6 +35,8 @@ export interface AccountServiceDeps extends AccountSyncDeps {
   /** Push connected (true) or not (false), so polling can become a safety net. */
   onPushStatus?: (accountId: string, connected: boolean) => void;
   log?: (message: string) => void;
+  /** Calendars and contacts: prepares the calls that join each pass's mail poll. */
+  pimPoll?: (client: JmapClient, localId: string) => Promise<PollExtension | null>;
 }
 
 interface Runtime {
@@ -89,9 +91,9 @@ export class AccountService {
       jmapAccountId,
       sessionJson: JSON.stringify(found.session.raw),
       createdAt: Date.now(),
+      notify: true,
     };
     try {
-      notify: true,
       await this.deps.secrets.set(row.id, params.secret);
     } catch (err) {
       throw new IpcError({ code: 'secret-store', message: `Could not store the password: ${err instanceof Error ? err.message : String(err)}` });
@@ -129,8 +131,10 @@ export class AccountService {
       const client = await this.client(row);
       await this.replayOutbox(client, row);
       const arrivedSince = this.arrivalThreshold(id);
+      const extraPoll = (await this.deps.pimPoll?.(client, row.id)) ?? null;
       const outcome = await syncAccount(client, this.deps, row.id, row.jmapAccountId, {
         ...this.deps.syncOptions,
+        extraPoll,
         onEmails: () => this.deps.events.emit('emails.changed', { accountId: id }),
         onProgress: (fetched, total) => this.setStatus(id, { ...this.runtime(id).status, initialSync: { fetched, total } }),
       });
@@ -322,10 +326,6 @@ export class AccountService {
     this.deps.events.emit('account.status', { accountId: id, status: rt.status });
   }
 
-  private view(row: AccountRow): AccountView {
-    return {
-      id: row.id,
-      name: row.name,
   /** Turns new-mail notifications for one account on or off. */
   setNotify(id: string, notify: boolean): AccountView | null {
     if (!this.deps.accounts.setNotify(id, notify)) return null;
@@ -334,14 +334,18 @@ export class AccountService {
     return row ? this.view(row) : null;
   }
 
+  private view(row: AccountRow): AccountView {
+    return {
+      id: row.id,
+      name: row.name,
       email: row.email,
       username: row.username,
       sessionUrl: row.sessionUrl,
+      notify: row.notify,
       status: this.runtime(row.id).status,
     };
   }
 }
-      notify: row.notify,
 
 function status(state: AccountStatus['state'], message: string | null = null, lastSyncAt: number | null = null): AccountStatus {
   return { state, message, lastSyncAt, initialSync: null };

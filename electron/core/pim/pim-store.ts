@@ -50,6 +50,15 @@ export class PimStore {
     );
   }
 
+  event(accountId: string, id: string): CalendarEvent | null {
+    const json = this.db.prepare('SELECT json FROM calendar_event WHERE account_id = ? AND id = ?').pluck().get(accountId, id) as string | undefined;
+    return json === undefined ? null : (JSON.parse(json) as CalendarEvent);
+  }
+  eventByUid(accountId: string, uid: string): CalendarEvent | null {
+    const json = this.db.prepare('SELECT json FROM calendar_event WHERE account_id = ? AND uid = ? LIMIT 1').pluck().get(accountId, uid) as string | undefined;
+    return json === undefined ? null : (JSON.parse(json) as CalendarEvent);
+  }
+
   // Address books and cards ------------------------------------------------------------------
   replaceAddressBooks(accountId: string, list: readonly AddressBook[]): void {
     this.db.prepare('DELETE FROM address_book WHERE account_id = ?').run(accountId);
@@ -81,6 +90,20 @@ export class PimStore {
   removeCards(accountId: string, sourceType: string, ids: readonly string[]): void {
     const stmt = this.db.prepare('DELETE FROM contact_card WHERE account_id = ? AND source_type = ? AND id = ?');
     for (const id of ids) stmt.run(accountId, sourceType, id);
+  }
+  /** A card with the server type it lives in (Cyrus: Contact or ContactGroup). */
+  card(accountId: string, id: string): { card: ContactCard; sourceType: string } | null {
+    const row = this.db.prepare('SELECT source_type AS sourceType, json FROM contact_card WHERE account_id = ? AND id = ?').get(accountId, id) as
+      | { sourceType: string; json: string }
+      | undefined;
+    return row ? { card: JSON.parse(row.json) as ContactCard, sourceType: row.sourceType } : null;
+  }
+  addressBooks(accountId: string): AddressBook[] {
+    return (
+      this.db.prepare('SELECT id, name, is_default AS isDefault, may_write AS mayWrite FROM address_book WHERE account_id = ? ORDER BY is_default DESC, name').all(accountId) as {
+        id: string; name: string; isDefault: number; mayWrite: number;
+      }[]
+    ).map((r) => ({ ...r, isDefault: r.isDefault === 1, mayWrite: r.mayWrite === 1 }));
   }
   cards(accountId: string): ContactCard[] {
     return (this.db.prepare('SELECT json FROM contact_card WHERE account_id = ? ORDER BY display_name COLLATE NOCASE').pluck().all(accountId) as string[]).map(

@@ -2,12 +2,13 @@
 // then /changes with the changed objects fetched in the same request, each type's objects
 // written with its new state in one transaction, as for mail.
 import { z } from 'zod';
-import type { JmapClient } from '../jmap/client';
+import type { Batch, BatchResult, CallHandle, JmapClient } from '../jmap/client';
 import { ChangesResponse } from '../jmap/mail-schemas';
 import type { Db } from '../store/db';
 import type { SyncStateStore } from '../store/sync-state';
 import { stateUnusable } from '../sync/mailbox-sync';
 import { dialectFor, type Raw, type SyncedType } from './dialects';
+import { modelOf, pendingPimIds } from './pim-outbox';
 import type { PimStore } from './pim-store';
 
 export interface PimSyncDeps {
@@ -43,7 +44,16 @@ function participants(client: JmapClient, deps: PimSyncDeps, localId: string): P
   const dialect = dialectFor(client.session);
   const { pim } = deps;
   const out: Participant<never>[] = [];
-  const add = <T>(p: Participant<T>) => out.push(p as unknown as Participant<never>);
+  // An object with an edit still queued keeps its local version until the edit is sent.
+  const add = <T extends { id: string }>(p: Participant<T>) => {
+    const upsert = p.sink.upsert;
+    const sink = { ...p.sink, upsert: (list: T[]) => {
+      const pending = pendingPimIds(deps.db, localId);
+      upsert(pending.size ? list.filter((o) => !pending.has(o.id)) : list);
+    } };
+    const t = { ...p.t, toModel: (raw: Raw) => modelOf(p.t, raw, dialect.name) as unknown as T };
+    out.push({ ...p, sink, t } as unknown as Participant<never>);
+  };
   const cal = dialect.calendarAccount;
   if (cal && dialect.calendars) {
     add({ t: dialect.calendars, accountId: cal, area: 'calendarsChanged', sink: { replaceAll: (l) => pim.replaceCalendars(localId, l), upsert: (l) => pim.upsertCalendars(localId, l), remove: (ids) => pim.removeCalendars(localId, ids) } });
@@ -61,11 +71,19 @@ function participants(client: JmapClient, deps: PimSyncDeps, localId: string): P
   return out as Participant<unknown>[];
 }
 
+/** The calendar and contacts part of a poll: calls added to a batch, and how to read their answers. */
+export interface PimPoll {
+  /** Capabilities the added calls need in the batch's `using`. */
+  using: string[];
+  /** Adds /changes and back-referenced /get calls; returns what applies their results. */
+  add(batch: Batch): (result: BatchResult) => Promise<PimOutcome>;
+}
+
 /**
- * One pass over every calendar and contacts type. Types never synced get a full /get; all the
- * others are asked for their changes together, in ONE request, so a quiet poll stays cheap.
+ * Types never synced get a full /get now (their own requests, once per account); all the others
+ * are returned as a poll whose calls join another batch, so a quiet poll stays one request.
  */
-export async function syncPim(client: JmapClient, deps: PimSyncDeps, localId: string): Promise<PimOutcome> {
+export async function preparePim(client: JmapClient, deps: PimSyncDeps, localId: string): Promise<{ outcome: PimOutcome; poll: PimPoll | null }> {
   const outcome: PimOutcome = { calendarsChanged: false, contactsChanged: false };
   const known: { p: Participant<unknown>; since: string }[] = [];
   for (const p of participants(client, deps, localId)) {
@@ -75,15 +93,44 @@ export async function syncPim(client: JmapClient, deps: PimSyncDeps, localId: st
       outcome[p.area] = true;
     } else known.push({ p, since });
   }
-  if (!known.length) return outcome;
-  const batch = client.batch([...new Set(known.flatMap(({ p }) => p.t.using))]);
-  const calls = known.map(({ p, since }) => {
-    const changes = batch.call(`${p.t.type}/changes`, { accountId: p.accountId, sinceState: since }, ChangesResponse);
-    const created = batch.call(`${p.t.type}/get`, { accountId: p.accountId, '#ids': changes.ref('/created') }, GetRaw);
-    const updated = batch.call(`${p.t.type}/get`, { accountId: p.accountId, '#ids': changes.ref('/updated') }, GetRaw);
-    return { p, since, changes, created, updated };
-  });
-  const result = await batch.send();
+  if (!known.length) return { outcome, poll: null };
+  return {
+    outcome,
+    poll: {
+      using: [...new Set(known.flatMap(({ p }) => p.t.using))],
+      add: (batch) => {
+        const calls = known.map(({ p, since }) => {
+          const changes = batch.call(`${p.t.type}/changes`, { accountId: p.accountId, sinceState: since }, ChangesResponse);
+          const created = batch.call(`${p.t.type}/get`, { accountId: p.accountId, '#ids': changes.ref('/created') }, GetRaw);
+          const updated = batch.call(`${p.t.type}/get`, { accountId: p.accountId, '#ids': changes.ref('/updated') }, GetRaw);
+          return { p, since, changes, created, updated };
+        });
+        return (result) => applyPoll(client, deps, localId, calls, result);
+      },
+    },
+  };
+}
+
+/** One pass on its own (the account pass folds the poll into the mail poll instead). */
+export async function syncPim(client: JmapClient, deps: PimSyncDeps, localId: string): Promise<PimOutcome> {
+  const { outcome, poll } = await preparePim(client, deps, localId);
+  if (!poll) return outcome;
+  const batch = client.batch(poll.using);
+  const apply = poll.add(batch);
+  const more = await apply(await batch.send());
+  return { calendarsChanged: outcome.calendarsChanged || more.calendarsChanged, contactsChanged: outcome.contactsChanged || more.contactsChanged };
+}
+
+interface PollCalls {
+  p: Participant<unknown>;
+  since: string;
+  changes: CallHandle<z.output<typeof ChangesResponse>>;
+  created: CallHandle<z.output<typeof GetRaw>>;
+  updated: CallHandle<z.output<typeof GetRaw>>;
+}
+
+async function applyPoll(client: JmapClient, deps: PimSyncDeps, localId: string, calls: PollCalls[], result: BatchResult): Promise<PimOutcome> {
+  const outcome: PimOutcome = { calendarsChanged: false, contactsChanged: false };
   for (const { p, since, changes, created, updated } of calls) {
     let c;
     try {

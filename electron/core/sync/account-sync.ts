@@ -2,7 +2,8 @@
 // Mailbox and Email changes together; only when something changed does a second request
 // fetch exactly that, and both types are written with their states in one transaction.
 import { z } from 'zod';
-import type { JmapClient } from '../jmap/client';
+import type { Batch, BatchResult, JmapClient } from '../jmap/client';
+import { capabilities } from '../jmap/session';
 import { EmailMetaSchema, EmailMutableSchema, ChangesResponse, emailMetaProperties, emailMutableProperties } from '../jmap/mail-schemas';
 import type { EmailMeta, EmailStore } from '../store/emails';
 import type { MailboxStore } from '../store/mailboxes';
@@ -39,6 +40,14 @@ export interface AccountSyncOptions {
   onEmails?: () => void;
   /** Progress of the first sync, per page. */
   onProgress?: (fetched: number, total: number | null) => void;
+  /** More calls for the first poll request (calendars, contacts), so a quiet pass stays one request. */
+  extraPoll?: PollExtension | null;
+}
+
+/** Calls another module adds to the poll, and what reads their answers once it is sent. */
+export interface PollExtension {
+  using: string[];
+  add(batch: Batch): (result: BatchResult) => Promise<void>;
 }
 
 const MailboxGet = z.looseObject({ list: z.array(MailboxSchema), notFound: z.array(z.string()).nullable().optional() });
@@ -61,13 +70,17 @@ export async function syncAccount(client: JmapClient, deps: AccountSyncDeps, loc
     outcome.emailsChanged = true;
   }
   const maxChanges = opts.maxChanges ?? 1000;
+  let extra = opts.extraPoll ?? null;
   for (;;) {
     const mailboxState = deps.syncState.get(localId, 'Mailbox')!;
     const emailState = deps.syncState.get(localId, 'Email')!;
-    const poll = client.batch();
+    const poll = client.batch([capabilities.mail, ...(extra?.using ?? [])]);
     const mc = poll.call('Mailbox/changes', { accountId, sinceState: mailboxState }, ChangesResponse);
     const ec = poll.call('Email/changes', { accountId, sinceState: emailState, maxChanges }, ChangesResponse);
+    const applyExtra = extra?.add(poll);
+    extra = null; // only the first poll carries them
     const result = await poll.send();
+    await applyExtra?.(result);
 
     const mailboxChanges = readChanges(() => result.get(mc));
     const emailChanges = readChanges(() => result.get(ec));

@@ -23,9 +23,27 @@ export type OutboxAction =
   | { kind: 'createMailbox'; localMailboxId: string; name: string; parentId: string | null }
   | { kind: 'renameMailbox'; mailboxId: string; name: string }
   | { kind: 'destroyMailbox'; mailboxId: string; removeEmails: boolean }
-  | SendAction;
+  | SendAction
+  | ExtensionAction;
 
 export type { SendAction };
+
+/** An action another module owns (calendars and contacts), queued and replayed here in order. */
+export interface ExtensionAction {
+  kind: `pim.${string}`;
+}
+
+/** How the owning module applies, sends, names and undoes its actions. */
+export interface OutboxExtension {
+  applyLocally(accountId: string, action: ExtensionAction): void;
+  /** Returns the server's reasons for refusing (none = done); throws when the server was not reached. */
+  send(client: JmapClient, localId: string, entry: { id: number; attempts: number; action: ExtensionAction }): Promise<string[]>;
+  describe(action: ExtensionAction): string;
+  /** Refused for good: put the server's version back in place of the optimistic change. */
+  refused(client: JmapClient, localId: string, action: ExtensionAction): Promise<void>;
+}
+
+export const isExtensionAction = (a: OutboxAction): a is ExtensionAction => a.kind.startsWith('pim.');
 
 /** A queued send, as the compose UI lists it. */
 export interface QueuedSend {
@@ -67,6 +85,7 @@ const MailboxList = z.looseObject({ list: z.array(z.looseObject({ id: z.string()
 
 export class Outbox {
   private readonly sentListeners = new Set<(accountId: string, actionId: number) => void>();
+  private extension: OutboxExtension | null = null;
 
   constructor(
     private readonly db: Db,
@@ -83,6 +102,16 @@ export class Outbox {
         .run(accountId, action.kind, JSON.stringify(action), Date.now(), opts.notBefore ?? null);
       return Number(info.lastInsertRowid);
     })();
+  }
+
+  /** Lets the calendars and contacts module queue its actions here. */
+  useExtension(extension: OutboxExtension): void {
+    this.extension = extension;
+  }
+
+  private ext(): OutboxExtension {
+    if (!this.extension) throw new Error('no outbox extension for calendar and contacts actions');
+    return this.extension;
   }
 
   /** A fresh id for a mailbox that exists only locally until the server creates it. */
@@ -161,9 +190,13 @@ export class Outbox {
         if (entry.action.kind === 'send') for (const fn of this.sentListeners) fn(localId, entry.id);
         continue;
       }
-      const message = `${describe(entry.action)}: ${problems[0]}`;
+      const message = `${isExtensionAction(entry.action) ? this.ext().describe(entry.action) : describe(entry.action)}: ${problems[0]}`;
       this.db.prepare("UPDATE outbox SET status = 'failed', error = ? WHERE id = ?").run(message, entry.id);
       outcome.failed.push({ actionId: entry.id, message });
+      if (isExtensionAction(entry.action)) {
+        await this.ext().refused(client, localId, entry.action);
+        continue;
+      }
       if ('emailIds' in entry.action) outcome.resync.emailIds.push(...entry.action.emailIds);
       if (entry.action.kind === 'send' && entry.action.draftId) outcome.resync.emailIds.push(entry.action.draftId);
       outcome.resync.mailboxes = true;
@@ -188,6 +221,7 @@ export class Outbox {
   }
 
   private applyLocally(accountId: string, action: OutboxAction): void {
+    if (isExtensionAction(action)) return this.ext().applyLocally(accountId, action);
     switch (action.kind) {
       case 'setKeyword':
         for (const id of action.emailIds) {
@@ -227,6 +261,7 @@ export class Outbox {
   /** Sends one action; returns the server's reasons for refusing it (none = done). */
   private async send(client: JmapClient, localId: string, accountId: string, entry: Entry): Promise<string[]> {
     const action = entry.action;
+    if (isExtensionAction(action)) return this.ext().send(client, localId, { id: entry.id, attempts: entry.attempts, action });
     switch (action.kind) {
       case 'setKeyword': {
         const patch = { [`keywords/${action.keyword}`]: action.value ? true : null };
@@ -318,7 +353,7 @@ function explain(type: string, description: string | null): string {
   return known[type] ?? (description || type);
 }
 
-function describe(action: OutboxAction): string {
+function describe(action: Exclude<OutboxAction, ExtensionAction>): string {
   switch (action.kind) {
     case 'setKeyword': return `could not ${action.value ? 'set' : 'clear'} ${action.keyword.replace(/^\$/, '')}`;
     case 'move': return 'could not move';

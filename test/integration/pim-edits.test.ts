@@ -1,0 +1,389 @@
+// Calendar and contacts edits through the whole core, against the real Cyrus: two clients on one
+// account converge, edits made offline or interrupted by a crash reach the server exactly once,
+// refused edits are rolled back, the server understands what the client wrote (read back over
+// CalDAV/CardDAV with ical.js), and a quiet poll with calendars and contacts is one request.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import ICAL from 'ical.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccountView } from '../../shared/contract';
+import type { ContactDraft, EventDraft } from '../../shared/pim-contract';
+import { cyrusEnv, freshUser, repoRoot } from '../support/cyrus';
+import { startHarness, type Harness } from '../support/core-harness';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { basic } from '../support/jmap-raw';
+
+const calendarsUsing = ['urn:ietf:params:jmap:core', 'https://cyrusimap.org/ns/jmap/calendars'];
+const contactsUsing = ['urn:ietf:params:jmap:core', 'https://cyrusimap.org/ns/jmap/contacts'];
+const range = { from: '2026-12-01T00:00:00Z', to: '2027-03-01T00:00:00Z' };
+
+let user: string;
+let proxy: FaultProxy;
+/** A goes through the fault proxy; B talks to Cyrus directly. */
+let a: { h: Harness; account: AccountView };
+let b: { h: Harness; account: AccountView };
+
+// Read once: other test runs may rewrite Cyrus' env file while this one runs.
+const env = cyrusEnv();
+
+/** A plain JMAP call as `who`, to set up and to check the server's truth. */
+async function raw(who: string, using: string[], method: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const res = await fetch(new URL('/jmap/', env.baseUrl), {
+    method: 'POST',
+    headers: { Authorization: basic(who, env.password), 'Content-Type': 'application/json' },
+    body: JSON.stringify({ using, methodCalls: [[method, { accountId: who, ...args }, '0']] }),
+  });
+  const [[name, result]] = ((await res.json()) as { methodResponses: [string, Record<string, unknown>, string][] }).methodResponses as [[string, Record<string, unknown>, string]];
+  if (name === 'error') throw new Error(JSON.stringify(result));
+  return result;
+}
+const server = (using: string[], method: string, args: Record<string, unknown>) => raw(user, using, method, args);
+const serverEvents = async () => (await server(calendarsUsing, 'CalendarEvent/get', { ids: null })).list as Record<string, unknown>[];
+const serverContacts = async () => (await server(contactsUsing, 'Contact/get', { ids: null })).list as Record<string, unknown>[];
+
+/** Sync passes until this client's outbox is empty, then one more so it also sees the result. */
+async function settle(c: { h: Harness; account: AccountView }): Promise<void> {
+  for (let i = 0; i < 6; i++) {
+    const done = c.h.next('account.status', (p) => p.accountId === c.account.id, 20_000);
+    await c.h.call('sync.now', { accountId: c.account.id });
+    await done;
+    const pending = (await c.h.call('outbox.list', {})).filter((o) => o.accountId === c.account.id && o.status === 'pending');
+    if (!pending.length && i > 0) return;
+  }
+  throw new Error('the outbox did not empty');
+}
+
+const eventDraft = (over: Partial<EventDraft> = {}): EventDraft => ({
+  calendarId: 'Default',
+  title: 'Design review',
+  description: 'Bring sketches',
+  location: 'Room 4',
+  start: '2026-12-07T10:00:00',
+  timeZone: 'Europe/Berlin',
+  duration: 'PT1H',
+  allDay: false,
+  recurrence: { frequency: 'weekly', interval: 1, byDay: [{ day: 'mo' }], count: 6 },
+  participants: [],
+  alerts: [{ minutesBefore: 15 }],
+  status: 'confirmed',
+  ...over,
+});
+
+const contactDraft = (over: Partial<ContactDraft> = {}): ContactDraft => ({
+  addressBookId: 'Default',
+  kind: 'individual',
+  fullName: '',
+  given: 'Katherine',
+  surname: 'Johnson',
+  emails: [{ value: 'katherine@nasa.example', label: 'work' }],
+  phones: [{ value: '+1 555 0199', label: 'mobile' }],
+  addresses: [{ street: '1 Langley Blvd', locality: 'Hampton', region: 'VA', postcode: '23681', country: 'USA', label: 'work' }],
+  organization: 'NASA',
+  title: 'Mathematician',
+  notes: 'Orbital mechanics',
+  photo: null,
+  members: [],
+  ...over,
+});
+
+async function titles(c: { h: Harness }): Promise<string[]> {
+  return (await c.h.call('events.list', range)).map((o) => `${o.title}@${o.start}`).sort();
+}
+
+beforeAll(async () => {
+  user = freshUser('pimedit');
+  proxy = await startFaultProxy(env.baseUrl);
+  const ha = await startHarness();
+  const hb = await startHarness();
+  a = { h: ha, account: await ha.addAccount({ email: user, secret: env.password, serverUrl: `${proxy.url}/jmap/` }) };
+  b = { h: hb, account: await hb.addAccount({ email: user, secret: env.password, serverUrl: env.baseUrl }) };
+  await settle(a);
+  await settle(b);
+}, 60_000);
+
+afterAll(async () => {
+  await a?.h.core.close();
+  await b?.h.core.close();
+  await proxy?.close();
+});
+
+describe('calendar edits', () => {
+  let eventId: string;
+
+  it('show at once as pending, reach the server, and reach the other client', async () => {
+    const changed = a.h.next('calendars.changed', (p) => p.accountId === a.account.id);
+    const saved = await a.h.call('events.save', { accountId: a.account.id, eventId: null, draft: eventDraft(), scope: 'series' });
+    eventId = saved.eventId;
+    await changed;
+    const local = (await a.h.call('events.list', range)).filter((o) => o.eventId === eventId);
+    expect(local).toHaveLength(6);
+    expect(local.every((o) => o.pending && o.recurring && o.location === 'Room 4')).toBe(true);
+    // 10:00 in Berlin in December is 09:00 UTC.
+    expect(local[0]).toMatchObject({ start: '2026-12-07T09:00:00.000Z', end: '2026-12-07T10:00:00.000Z', timeZone: 'Europe/Berlin' });
+
+    await settle(a);
+    expect((await a.h.call('events.get', { accountId: a.account.id, eventId })).pending).toBe(false);
+    const onServer = (await serverEvents()).find((e) => e.title === 'Design review')!;
+    expect(onServer).toMatchObject({ '@type': 'jsevent', calendarId: 'Default', start: '2026-12-07T10:00:00', timeZone: 'Europe/Berlin', recurrenceRule: { frequency: 'weekly', count: 6 } });
+    expect(onServer).not.toHaveProperty('recurrenceRules');
+
+    await settle(b);
+    expect(await titles(b)).toEqual(await titles(a));
+  });
+
+  it('edit the series, one occurrence, and delete one occurrence from both clients, and converge', async () => {
+    const detail = await b.h.call('events.get', { accountId: b.account.id, eventId });
+    expect(detail.draft).toMatchObject({ title: 'Design review', location: 'Room 4', alerts: [{ minutesBefore: 15 }], recurrence: { frequency: 'weekly', count: 6 } });
+    await b.h.call('events.save', { accountId: b.account.id, eventId, draft: { ...detail.draft, title: 'Design crit' }, scope: 'series' });
+    await a.h.call('events.reschedule', { accountId: a.account.id, eventId, scope: { recurrenceId: '2026-12-14T10:00:00' }, start: '2026-12-14T15:00:00', duration: 'PT30M' });
+    await a.h.call('events.delete', { accountId: a.account.id, eventId, scope: { recurrenceId: '2026-12-21T10:00:00' } });
+    await settle(b);
+    await settle(a);
+    await settle(b);
+
+    const seen = await titles(a);
+    expect(seen).toEqual(await titles(b));
+    expect(seen).toHaveLength(5);
+    expect(seen).toContain('Design crit@2026-12-14T14:00:00.000Z');
+    expect(seen.some((t) => t.includes('2026-12-21'))).toBe(false);
+    const onServer = (await serverEvents()).find((e) => e.id === eventId)!;
+    expect(onServer.title).toBe('Design crit');
+    expect(onServer.recurrenceOverrides).toMatchObject({ '2026-12-21T10:00:00': { excluded: true }, '2026-12-14T10:00:00': { start: '2026-12-14T15:00:00', duration: 'PT30M' } });
+    expect((await a.h.call('events.get', { accountId: a.account.id, eventId })).excluded).toEqual(['2026-12-21T10:00:00']);
+  });
+
+  it('keep the properties the editor does not know', async () => {
+    const made = await server(calendarsUsing, 'CalendarEvent/set', {
+      create: {
+        x: {
+          '@type': 'jsevent', calendarId: 'Default', title: 'Board dinner', start: '2027-01-12T19:00:00', timeZone: 'Europe/Lisbon', duration: 'PT3H',
+          keywords: { board: true }, priority: 2, color: 'purple', privacy: 'private', freeBusyStatus: 'free', locale: 'pt-PT',
+          locations: { home: { '@type': 'Location', name: 'Cervejaria', description: 'Upstairs room' } },
+        },
+      },
+    });
+    const id = (made.created as Record<string, { id: string }>).x!.id;
+    await settle(a);
+    const detail = await a.h.call('events.get', { accountId: a.account.id, eventId: id });
+    await a.h.call('events.save', { accountId: a.account.id, eventId: id, draft: { ...detail.draft, title: 'Board dinner (moved)', start: '2027-01-13T19:00:00' }, scope: 'series' });
+    await settle(a);
+    const after = (await serverEvents()).find((e) => e.id === id)!;
+    expect(after).toMatchObject({
+      title: 'Board dinner (moved)', start: '2027-01-13T19:00:00', keywords: { board: true }, priority: 2, color: 'purple', privacy: 'private', freeBusyStatus: 'free', locale: 'pt-PT',
+      locations: { home: { name: 'Cervejaria', description: 'Upstairs room' } },
+    });
+  });
+
+  it('are understood by the server: read back over CalDAV with ical.js', async () => {
+    const detail = await a.h.call('events.get', { accountId: a.account.id, eventId });
+    const ics = await davObject(`/dav/calendars/user/${user}/Default/`, detail.uid);
+    const vevent = new ICAL.Component(ICAL.parse(ics)).getAllSubcomponents('vevent').find((c) => !c.hasProperty('recurrence-id'))!;
+    expect(vevent.getFirstPropertyValue('summary')).toBe('Design crit');
+    const dtstart = vevent.getFirstProperty('dtstart')!;
+    expect(dtstart.getParameter('tzid')).toBe('Europe/Berlin');
+    expect(String(dtstart.getFirstValue())).toBe('2026-12-07T10:00:00');
+    const rrule = vevent.getFirstPropertyValue('rrule') as ICAL.Recur;
+    expect(rrule.freq).toBe('WEEKLY');
+    expect(rrule.count).toBe(6);
+    expect(vevent.getFirstPropertyValue('location')).toBe('Room 4');
+    expect(vevent.getAllSubcomponents('valarm')).toHaveLength(1);
+  });
+
+  it('that the server refuses are rolled back and reported', async () => {
+    const made = await server(calendarsUsing, 'CalendarEvent/set', { create: { x: { '@type': 'jsevent', calendarId: 'Default', title: 'Doomed', start: '2027-01-20T09:00:00', timeZone: 'UTC', duration: 'PT1H' } } });
+    const id = (made.created as Record<string, { id: string }>).x!.id;
+    await settle(a);
+    await server(calendarsUsing, 'CalendarEvent/set', { destroy: [id] });
+    const detail = await a.h.call('events.get', { accountId: a.account.id, eventId: id });
+    const failed = a.h.next('outbox.failed', (p) => p.accountId === a.account.id);
+    await a.h.call('events.save', { accountId: a.account.id, eventId: id, draft: { ...detail.draft, title: 'Doomed (edited)' }, scope: 'series' });
+    expect((await titles(a)).some((t) => t.startsWith('Doomed (edited)'))).toBe(true);
+    await a.h.call('sync.now', { accountId: a.account.id });
+    expect((await failed).message).toMatch(/could not save the event "Doomed \(edited\)": it no longer exists/);
+    await settle(a);
+    expect((await titles(a)).some((t) => t.startsWith('Doomed'))).toBe(false);
+  });
+});
+
+describe('contacts edits', () => {
+  let contactId: string;
+
+  it('create a contact and a group on two clients and converge', async () => {
+    const saved = await a.h.call('contacts.save', { accountId: a.account.id, contactId: null, draft: contactDraft() });
+    contactId = saved.contactId;
+    expect((await a.h.call('contacts.list', { query: 'nasa' })).map((c) => [c.displayName, c.pending])).toEqual([['Katherine Johnson', true]]);
+    await settle(a);
+    await settle(b);
+    const onB = await b.h.call('contacts.get', { accountId: b.account.id, contactId });
+    expect(onB.draft).toMatchObject({ given: 'Katherine', surname: 'Johnson', organization: 'NASA', title: 'Mathematician', notes: 'Orbital mechanics', emails: [{ value: 'katherine@nasa.example', label: 'work' }], phones: [{ value: '+1 555 0199', label: 'mobile' }] });
+    expect(onB.draft.addresses).toEqual([{ street: '1 Langley Blvd', locality: 'Hampton', region: 'VA', postcode: '23681', country: 'USA', label: 'work' }]);
+
+    const group = await b.h.call('contacts.save', { accountId: b.account.id, contactId: null, draft: contactDraft({ kind: 'group', fullName: 'Computers', given: '', surname: '', emails: [], phones: [], addresses: [], organization: '', title: '', notes: '', members: [contactId] }) });
+    await a.h.call('contacts.save', { accountId: a.account.id, contactId, draft: { ...onB.draft, emails: [...onB.draft.emails, { value: 'kj@home.example', label: 'home' }] } });
+    await settle(b);
+    await settle(a);
+    await settle(b);
+    expect((await a.h.call('outbox.list', {})).filter((o) => o.status === 'failed' && o.error?.includes('contact'))).toEqual([]);
+    const listA = await a.h.call('contacts.list', { query: '' });
+    const listB = await b.h.call('contacts.list', { query: '' });
+    const shape = (l: typeof listA) => l.map(({ id, displayName, emails, memberCount, kind }) => ({ id, displayName, emails, memberCount, kind }));
+    expect(shape(listA)).toEqual(shape(listB));
+    expect(shape(listA)).toEqual([
+      { id: group.contactId, displayName: 'Computers', emails: [], memberCount: 1, kind: 'group' },
+      { id: contactId, displayName: 'Katherine Johnson', emails: ['katherine@nasa.example', 'kj@home.example'], memberCount: 0, kind: 'individual' },
+    ]);
+    expect((await a.h.call('contacts.get', { accountId: a.account.id, contactId: group.contactId })).draft.members).toEqual([contactId]);
+    expect(await a.h.call('contacts.findByEmail', { email: 'KJ@home.example' })).toMatchObject({ id: contactId });
+    const groups = (await server(contactsUsing, 'ContactGroup/get', { ids: null })).list as Record<string, unknown>[];
+    expect(groups).toMatchObject([{ name: 'Computers', contactIds: [contactId] }]);
+  });
+
+  it('are understood by the server: read back over CardDAV with ical.js', async () => {
+    const vcf = await davObject(`/dav/addressbooks/user/${user}/Default/`, contactId);
+    const card = new ICAL.Component(ICAL.parse(vcf));
+    expect(card.getFirstPropertyValue('fn')).toBe('Katherine Johnson');
+    expect(card.getAllProperties('email').map((p) => p.getFirstValue()).sort()).toEqual(['katherine@nasa.example', 'kj@home.example']);
+    expect(card.getFirstPropertyValue('org')).toContain('NASA');
+  });
+
+  it('keep the fields the editor does not know', async () => {
+    const made = await server(contactsUsing, 'Contact/set', {
+      create: { x: { firstName: 'Grace', lastName: 'Hopper', prefix: 'Rear Admiral', nickname: 'Amazing Grace', birthday: '1906-12-09', online: [{ type: 'uri', value: 'https://navy.example/grace', label: null }], emails: [{ type: 'work', value: 'grace@navy.example', isDefault: true }] } },
+    });
+    const id = (made.created as Record<string, { id: string }>).x!.id;
+    await settle(a);
+    const detail = await a.h.call('contacts.get', { accountId: a.account.id, contactId: id });
+    await a.h.call('contacts.save', { accountId: a.account.id, contactId: id, draft: { ...detail.draft, phones: [{ value: '+1 555 0100', label: 'work' }] } });
+    await settle(a);
+    const after = (await serverContacts()).find((c) => c.id === id)!;
+    expect(after).toMatchObject({ firstName: 'Grace', lastName: 'Hopper', prefix: 'Rear Admiral', nickname: 'Amazing Grace', birthday: '1906-12-09', online: [{ value: 'https://navy.example/grace' }], phones: [{ type: 'work', value: '+1 555 0100' }], emails: [{ value: 'grace@navy.example' }] });
+  });
+
+  it('delete on one client and the other follows', async () => {
+    await b.h.call('contacts.delete', { accountId: b.account.id, contactId });
+    expect((await b.h.call('contacts.list', { query: 'katherine' })).length).toBe(0);
+    await settle(b);
+    await settle(a);
+    expect((await a.h.call('contacts.list', { query: 'katherine' })).length).toBe(0);
+    expect((await serverContacts()).some((c) => c.id === contactId)).toBe(false);
+  });
+});
+
+describe('durability', () => {
+  it('an edit made offline is sent once the server is back', async () => {
+    proxy.set('refuse');
+    const saved = await a.h.call('events.save', { accountId: a.account.id, eventId: null, draft: eventDraft({ title: 'Offline standup', recurrence: null, start: '2027-01-05T09:00:00' }), scope: 'series' });
+    const offline = a.h.next('account.status', (p) => p.accountId === a.account.id && p.status.state === 'offline');
+    await a.h.call('sync.now', { accountId: a.account.id });
+    await offline;
+    expect((await a.h.call('events.get', { accountId: a.account.id, eventId: saved.eventId })).pending).toBe(true);
+    expect((await serverEvents()).some((e) => e.title === 'Offline standup')).toBe(false);
+    proxy.set('pass');
+    await settle(a);
+    expect((await serverEvents()).filter((e) => e.title === 'Offline standup')).toHaveLength(1);
+    expect((await a.h.call('events.get', { accountId: a.account.id, eventId: saved.eventId })).pending).toBe(false);
+  });
+
+  it('a create the server applied but whose answer was lost is not made twice', async () => {
+    let cut = false;
+    proxy.setPicker((req) => {
+      // The first request after the edit is its /set: let the server apply it, lose the answer.
+      if (!cut && req.method === 'POST') return (cut = true), 'truncate';
+      return 'pass';
+    });
+    await a.h.call('contacts.save', { accountId: a.account.id, contactId: null, draft: contactDraft({ given: 'Dorothy', surname: 'Vaughan', emails: [{ value: 'dorothy@nasa.example', label: 'work' }] }) });
+    await settle(a).catch(() => undefined);
+    proxy.set('pass');
+    await settle(a);
+    expect((await serverContacts()).filter((c) => c.lastName === 'Vaughan')).toHaveLength(1);
+    expect((await a.h.call('contacts.list', { query: 'vaughan' })).map((c) => c.pending)).toEqual([false]);
+  });
+
+  it('a crash between queueing and sending loses nothing', async () => {
+    const crashUser = freshUser('pimcrash');
+    const dataDir = mkdtempSync(join(tmpdir(), 'pim-crash-'));
+    const workerEnv = { DATA_DIR: dataDir, PASSWORD: env.password, SERVER_URL: `${proxy.url}/jmap/`, EMAIL: crashUser, PAGE_SIZE: '50' };
+    proxy.set('pass');
+    await runWorker(workerEnv, 'DONE');
+    // The server is unreachable while the edit is queued, so the kill lands before any send.
+    proxy.set('refuse');
+    const actions = [['events.save', { eventId: null, draft: eventDraft({ title: 'Survives a crash', recurrence: null }), scope: 'series' }]];
+    await runWorker({ ...workerEnv, ACTIONS: JSON.stringify(actions) }, 'QUEUED');
+    const db = new Database(join(dataDir, 'mail.db'), { readonly: true });
+    expect(db.prepare("SELECT count(*) FROM outbox WHERE kind = 'pim.create' AND status = 'pending'").pluck().get()).toBe(1);
+    expect(db.prepare("SELECT count(*) FROM calendar_event WHERE title = 'Survives a crash'").pluck().get()).toBe(1);
+    db.close();
+    proxy.set('pass');
+    await runWorker(workerEnv, 'DONE');
+    const got = (await raw(crashUser, calendarsUsing, 'CalendarEvent/get', { ids: null })) as { list: { title: string }[] };
+    expect(got.list.filter((e) => e.title === 'Survives a crash')).toHaveLength(1);
+    const after = new Database(join(dataDir, 'mail.db'), { readonly: true });
+    expect(after.prepare("SELECT count(*) FROM outbox WHERE kind LIKE 'pim.%'").pluck().get()).toBe(0);
+    after.close();
+  }, 90_000);
+});
+
+describe('polling', () => {
+  it('a quiet pass with calendars and contacts is one request', async () => {
+    await settle(a);
+    let posts = 0;
+    proxy.setPicker((req) => {
+      if (req.method === 'POST') posts++;
+      return 'pass';
+    });
+    const done = a.h.next('account.status', (p) => p.accountId === a.account.id);
+    await a.h.call('sync.now', { accountId: a.account.id });
+    await done;
+    proxy.set('pass');
+    expect(posts).toBe(1);
+  });
+
+  it('a change made elsewhere arrives in that same one request', async () => {
+    await server(calendarsUsing, 'CalendarEvent/set', { create: { x: { '@type': 'jsevent', calendarId: 'Default', title: 'From elsewhere', start: '2027-02-01T12:00:00', timeZone: 'UTC', duration: 'PT1H' } } });
+    let posts = 0;
+    proxy.setPicker((req) => {
+      if (req.method === 'POST') posts++;
+      return 'pass';
+    });
+    const changed = a.h.next('calendars.changed', (p) => p.accountId === a.account.id);
+    const done = a.h.next('account.status', (p) => p.accountId === a.account.id);
+    await a.h.call('sync.now', { accountId: a.account.id });
+    await Promise.all([changed, done]);
+    proxy.set('pass');
+    expect(posts).toBe(1);
+    expect((await titles(a)).some((t) => t.startsWith('From elsewhere@'))).toBe(true);
+  });
+});
+
+/** The object with this uid in a CalDAV/CardDAV collection, found with a PROPFIND. */
+async function davObject(collection: string, uid: string): Promise<string> {
+  const auth = { Authorization: basic(user, env.password) };
+  const res = await fetch(new URL(collection, env.baseUrl), { method: 'PROPFIND', headers: { ...auth, Depth: '1', 'Content-Type': 'application/xml' }, body: '<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><D:getetag/></D:prop></D:propfind>' });
+  expect(res.status).toBe(207);
+  const hrefs = [...(await res.text()).matchAll(/<D:href>([^<]+)<\/D:href>/g)].map((m) => m[1]!).filter((h) => h !== collection);
+  for (const href of hrefs) {
+    const text = await (await fetch(new URL(href, env.baseUrl), { headers: auth })).text();
+    if (text.includes(`UID:${uid}`) || text.includes(`UID:urn:uuid:${uid}`)) return text;
+  }
+  throw new Error(`no object with uid ${uid} among ${hrefs.length} in ${collection}`);
+}
+
+/** Runs the core in a child process until it prints `until`, then SIGKILLs it (a crash) or lets it finish. */
+async function runWorker(vars: Record<string, string>, until: string): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/support/sync-worker.ts')], { cwd: repoRoot, env: { ...process.env, ...vars }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => lines.push(c.trim()));
+  const reached = await new Promise<boolean>((resolve) => {
+    child.stdout!.setEncoding('utf8').on('data', (c: string) => {
+      lines.push(c.trim());
+      if (c.split('\n').some((l) => l.startsWith(until))) resolve(true);
+    });
+    child.on('exit', () => resolve(false));
+  });
+  if (until === 'QUEUED') child.kill('SIGKILL');
+  await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.on('exit', r)));
+  expect(reached, lines.join('\n')).toBe(true);
+}
