@@ -153,6 +153,8 @@ describe('encrypted by openssl cms, decrypted', () => {
     { name: 'AES-256-CBC, RSA-OAEP (SHA-256), RSA 4096', to: () => [pki.bob], as: () => pki.bob, opts: { cipher: '-aes256', oaep: true, oaepHash: 'sha256' }, algorithm: 'AES-256-CBC', transport: 'RSA-OAEP (SHA-256)' },
     { name: 'AES-256-GCM (AuthEnvelopedData), PKCS#1 v1.5', to: () => [pki.alice], as: () => pki.alice, opts: { cipher: '-aes-256-gcm' }, algorithm: 'AES-256-GCM', transport: 'RSA PKCS#1 v1.5' },
     { name: 'AES-128-GCM (AuthEnvelopedData), RSA-OAEP (SHA-256)', to: () => [pki.alice], as: () => pki.alice, opts: { cipher: '-aes-128-gcm', oaep: true, oaepHash: 'sha256' }, algorithm: 'AES-128-GCM', transport: 'RSA-OAEP (SHA-256)' },
+    { name: 'AES-256-CBC, ECDH to EC P-256', to: () => [pki.carol], as: () => pki.carol, opts: { cipher: '-aes256' }, algorithm: 'AES-256-CBC', transport: 'ECDH (SHA-1 KDF, AES key wrap)' },
+    { name: 'AES-256-GCM, ECDH to EC P-384', to: () => [pki.dave], as: () => pki.dave, opts: { cipher: '-aes-256-gcm' }, algorithm: 'AES-256-GCM', transport: 'ECDH (SHA-1 KDF, AES key wrap)' },
     { name: 'two recipients, read by the second', to: () => [pki.alice, pki.bob], as: () => pki.bob, opts: { cipher: '-aes256' }, algorithm: 'AES-256-CBC', transport: 'RSA PKCS#1 v1.5' },
   ];
   for (const c of cases) {

@@ -77,9 +77,25 @@ describe('decryptEnveloped', () => {
   it('matches the recipient by subjectKeyIdentifier (-keyid)', () => {
     expect(decryptEnveloped(der(['-keyid', '-aes128', pki.bob.certPath]), keysOf(pki.bob))).toMatchObject({ ok: true, algorithm: 'AES-128-CBC' });
   });
-  it('explains when the message is not for us, and names unsupported EC recipients', () => {
+  it('explains when the message is not for us', () => {
     expect(decryptEnveloped(der([pki.bob.certPath]), keysOf(pki.alice))).toMatchObject({ ok: false, message: expect.stringMatching(/not encrypted to any/) });
-    expect(decryptEnveloped(der(['-aes256', pki.carol.certPath]), keysOf(pki.alice))).toMatchObject({ ok: false, message: expect.stringMatching(/elliptic-curve/) });
+    expect(decryptEnveloped(der(['-aes256', pki.carol.certPath]), keysOf(pki.alice, pki.dave))).toMatchObject({ ok: false, message: expect.stringMatching(/not encrypted to any/) });
+  });
+  it('decrypts for EC keys (ECDH key agreement, X9.63 KDF, AES key wrap)', () => {
+    const cases: [string[], string][] = [
+      [['-aes256', pki.carol.certPath], 'ECDH (SHA-1 KDF, AES key wrap)'],
+      [['-aes128', '-recip', pki.dave.certPath, '-keyopt', 'ecdh_kdf_md:sha256'], 'ECDH (SHA-256 KDF, AES key wrap)'],
+      [['-aes-256-gcm', '-recip', pki.carol.certPath, '-keyopt', 'ecdh_kdf_md:sha384'], 'ECDH (SHA-384 KDF, AES key wrap)'],
+    ];
+    for (const [args, transport] of cases) {
+      const out = decryptEnveloped(der(args), keysOf(pki.alice, pki.carol, pki.dave));
+      expect(out).toMatchObject({ ok: true, keyTransport: transport });
+      if (out.ok) expect(Buffer.from(out.content).equals(entity)).toBe(true);
+    }
+    const tampered = der(['-aes256', pki.carol.certPath]);
+    const at = Buffer.from(tampered).indexOf(Buffer.from([0x04, 0x28])); // the 40-byte wrapped key
+    tampered[at + 5] = tampered[at + 5]! ^ 1;
+    expect(decryptEnveloped(tampered, keysOf(pki.carol))).toMatchObject({ ok: false, message: expect.stringMatching(/message key/) });
   });
   it('gives the same answer for a bad padding as for a well-padded wrong key (no padding oracle)', () => {
     const envelope = der(['-aes-256-gcm', pki.alice.certPath]);

@@ -1,6 +1,6 @@
 // Decrypts CMS EnvelopedData (RFC 5652 §6) and AuthEnvelopedData with AES-GCM (RFC 5083/5084)
-// for the user's RSA keys: key transport RSA-OAEP (any SHA, per its parameters) and RSA
-// PKCS#1 v1.5 (see rsa-pkcs1.ts), content AES-CBC, 3DES-CBC and AES-GCM. pkijs decodes the
+// for the user's keys: RSA key transport, OAEP (any SHA, per its parameters) and PKCS#1 v1.5
+// (see rsa-pkcs1.ts); EC key agreement (decrypt-ecdh.ts); content AES-CBC, 3DES-CBC, AES-GCM. pkijs decodes the
 // structures (it has no AuthEnvelopedData class, so that SEQUENCE is walked here, reusing its
 // RecipientInfo and EncryptedContentInfo); Node does the cryptography.
 import { constants, createDecipheriv, createPrivateKey, privateDecrypt, type KeyObject } from 'node:crypto';
@@ -9,6 +9,7 @@ import * as pkijs from 'pkijs';
 import { parseCertificateCached, sameName, type ParsedCertificate } from './certificate';
 import { digestByOid, octetStringBytes, oid, toHex } from './cms-asn1';
 import { rsaPkcs1DecryptKey } from './rsa-pkcs1';
+import { keyAgreeEntryFor, unwrapKeyAgree } from './decrypt-ecdh';
 import { readContentInfo } from './cms-signed-data';
 
 export interface RecipientKey {
@@ -73,26 +74,23 @@ export function decryptEnveloped(cms: Uint8Array, keys: RecipientKey[]): Decrypt
   });
   // Each attempt is a private-key operation; a hostile list of matching recipients is cut short.
   let attempts = 0;
-  let matched = false;
   let lastError = 'The message is not encrypted to any of your certificates';
   for (const ri of envelope.recipients) {
-    if (ri.variant !== 1 || !(ri.value instanceof pkijs.KeyTransRecipientInfo)) continue;
-    const ktri = ri.value;
+    const ktri = ri.variant === 1 && ri.value instanceof pkijs.KeyTransRecipientInfo ? ri.value : null;
+    const kari = ri.variant === 2 && ri.value instanceof pkijs.KeyAgreeRecipientInfo ? ri.value : null;
+    if (!ktri && !kari) continue;
     for (const { cert, key } of own) {
-      if (!recipientMatches(ktri.rid, cert)) continue;
-      matched = true;
+      const agreed = kari ? keyAgreeEntryFor(kari, cert) : null;
+      if (ktri ? !recipientMatches(ktri.rid, cert) : !agreed) continue;
       if (++attempts > maxAttempts) return fail(lastError);
       try {
-        const unwrapped = unwrapKey(ktri, key, cipher.keyLength);
+        const unwrapped = ktri ? unwrapKey(ktri, key, cipher.keyLength) : unwrapKeyAgree(kari!, agreed!, key, cipher.keyLength);
         const content = decryptContent(envelope, cipher, unwrapped.cek);
         return { ok: true, content, algorithm: cipher.name, keyTransport: unwrapped.name, recipientFingerprint: cert.info.fingerprint, form: envelope.form };
       } catch (e) {
         lastError = (e as Error).message;
       }
     }
-  }
-  if (!matched && envelope.recipients.some((r) => r.variant === 2)) {
-    lastError = 'The message is not encrypted to any of your RSA certificates (elliptic-curve key agreement is not supported)';
   }
   return fail(lastError);
 }
