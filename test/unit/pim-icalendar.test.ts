@@ -185,6 +185,25 @@ describe('round trip: import → export → import', () => {
   });
 });
 
+describe('what export stamps and what import skips', () => {
+  it('stamps DTSTAMP with the last change in a file, and with the message time in an iTIP message', () => {
+    const { events } = parseICalendar(fixture('roundtrip.ics'));
+    const release = [only(events, 'release-day@example.org')];
+    expect(toICalendar(release)).toContain('DTSTAMP:20260105T080000Z');
+    const message = toICalendar(release, { method: 'REQUEST' });
+    expect(message).not.toContain('DTSTAMP:20260105T080000Z');
+    expect(message).toContain('LAST-MODIFIED:20260105T080000Z');
+    expect(parseICalendar(message).events).toEqual(release);
+  });
+
+  it('skips to-dos with a problem entry instead of failing', () => {
+    const text = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTODO\r\nUID:t\r\nSUMMARY:Buy milk\r\nEND:VTODO\r\nBEGIN:VEVENT\r\nUID:e\r\nDTSTART:20260101T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n';
+    const { events, problems } = parseICalendar(text);
+    expect(events.map((e) => e.uid)).toEqual(['e']);
+    expect(problems).toEqual(['1 to-do or journal entry was skipped: only events are imported.']);
+  });
+});
+
 describe('VTIMEZONE definitions built for export', () => {
   const cases: [string, string][] = [
     ['America/New_York', '2026-03-08T01:30:00'],

@@ -144,13 +144,13 @@ function zoneForCity(city: string): string | null {
 export function ianaZoneFor(tzid: string, vtimezone?: JComp): string | null {
   const id = tzid.trim().replace(/^"|"$/g, '');
   if (UTC_NAMES.has(id.toLowerCase())) return 'Etc/UTC';
-  if (id.includes('/') || /^[A-Za-z]+$/.test(id)) {
+  if (id.includes('/')) {
     const segments = id.split('/').filter(Boolean);
     for (let i = 0; i < segments.length; i++) {
       const candidate = segments.slice(i).join('/');
       if (candidate.includes('/') && isIanaZone(candidate)) return canonical(candidate);
     }
-  }
+  } else if (/^[A-Za-z][A-Za-z0-9_+-]*$/.test(id) && isIanaZone(id)) return id; // "Japan", "EST5EDT"
   const windows = WINDOWS_ZONES[id];
   if (windows && isIanaZone(windows)) return windows;
   const label = /^\(UTC[^)]*\)\s*(.+)$/.exec(id);

@@ -118,10 +118,11 @@ function alarms(event: CalendarEvent): JComp[] {
 
 const PRIVACY_OUT: Record<string, string> = { public: 'PUBLIC', private: 'PRIVATE', secret: 'CONFIDENTIAL' };
 
-function vevent(event: CalendarEvent, now: string, recurrenceId: string | null, master: CalendarEvent): JComp {
+/** `now` is the iTIP message time for DTSTAMP, or null in a plain file where DTSTAMP is the last change. */
+function vevent(event: CalendarEvent, now: string | null, recurrenceId: string | null, master: CalendarEvent): JComp {
   const props: JProp[] = [['uid', {}, 'text', event.uid]];
-  const stamp = str(event.updated) ?? now;
-  props.push(['dtstamp', {}, 'date-time', stamp]);
+  const stamp = str(event.updated) ?? formatUtc(Date.now());
+  props.push(['dtstamp', {}, 'date-time', now ?? stamp]);
   if (recurrenceId) props.push(timeProp('recurrence-id', recurrenceId, master));
   if (event.start) {
     props.push(timeProp('dtstart', event.start, event));
@@ -151,7 +152,7 @@ function vevent(event: CalendarEvent, now: string, recurrenceId: string | null, 
 }
 
 /** The event's VEVENTs: the master with RRULE/RDATE/EXDATE, then each modified occurrence. */
-export function veventsOf(event: CalendarEvent, now: string): JComp[] {
+export function veventsOf(event: CalendarEvent, now: string | null): JComp[] {
   const overrides = Object.entries(event.recurrenceOverrides ?? {});
   const ownRecurrenceId = str(event.recurrenceId);
   const master = vevent(event, now, ownRecurrenceId, event);

@@ -42,6 +42,8 @@ export function parseICalendar(text: string, opts: ICalendarParseOptions = {}): 
       const tzid = firstText(tz, 'tzid');
       if (tzid) ctx.vtimezones.set(tzid, tz);
     }
+    const skipped = cal[2].filter((c) => c[0] === 'vtodo' || c[0] === 'vjournal').length;
+    if (skipped) ctx.problems.push(`${skipped} to-do or journal entr${skipped === 1 ? 'y was' : 'ies were'} skipped: only events are imported.`);
     for (const ve of subs(cal, 'vevent')) {
       const uid = firstText(ve, 'uid')?.trim() || `urn:uuid:${crypto.randomUUID()}`;
       if (!firstText(ve, 'uid')) ctx.problems.push(`An event without a UID ("${firstText(ve, 'summary') ?? ''}") was given the id ${uid}.`);
@@ -95,7 +97,8 @@ export interface ToICalendarOptions {
 }
 
 export function toICalendar(events: CalendarEvent[], opts: ToICalendarOptions = {}): string {
-  const now = formatUtc(Date.now()).replace(/\.\d+/, '');
+  // In an iTIP message DTSTAMP is when the message was made (RFC 5546 §2.1.5); in a file, the last change.
+  const now = opts.method ? formatUtc(Date.now()) : null;
   const props: JProp[] = [
     ['version', {}, 'text', '2.0'],
     ['prodid', {}, 'text', opts.prodId ?? '-//Meridian Mail//EN'],

@@ -51,8 +51,8 @@ export function findCalendarParts(bodyStructure: unknown): CalendarPart[] {
 export type ParticipationStatus = 'needs-action' | 'accepted' | 'tentative' | 'declined' | 'delegated';
 
 export interface Invitation {
-  /** The iTIP method: REQUEST, REPLY, CANCEL, PUBLISH, COUNTER, ADD, REFRESH, DECLINECOUNTER. */
-  method: string;
+  /** The iTIP method (RFC 5546 §1.4), upper case. */
+  method: 'REQUEST' | 'REPLY' | 'CANCEL' | 'PUBLISH' | 'COUNTER' | 'DECLINECOUNTER' | 'ADD' | 'REFRESH' | (string & {});
   uid: string;
   sequence: number;
   /** The series (with its overrides) or, for an invitation to one occurrence, that occurrence. */
