@@ -47,6 +47,8 @@ export interface ComposeHandlerDeps {
   outbox: Outbox;
   scheduler: SyncScheduler;
   events: EventBus;
+  /** Refuses an S/MIME send up front when a key or a recipient's certificate is missing. */
+  smime?: { checkSend(draft: ComposeDraft, from: Addr): void };
 }
 
 /** The most an attachment may be when the server names no smaller limit (it is held in memory). */
@@ -251,6 +253,7 @@ export function composeHandlers(deps: ComposeHandlerDeps): ComposeHandlers {
         throw new IpcError({ code: 'payload-too-large', message: `The attachments total ${Math.ceil(total / 1048576)} MB; this server sends at most ${Math.floor(limits.attachments / 1048576)} MB per message.` });
       }
       const from = sender(identity);
+      if (draft.smime.sign || draft.smime.encrypt) deps.smime?.checkSend(draft, from);
       const action: SendAction = {
         kind: 'send', draft, from, identityId: identity.id, messageId: newMessageId(from.email), draftId,
         draftsMailboxId, sentMailboxId: mailboxByRole(accountId, 'sent'),

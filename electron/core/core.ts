@@ -19,6 +19,8 @@ import { readingHandlers } from './reading-handlers';
 import { pimHandlers } from './pim-handlers';
 import { createPimCore } from './pim/pim-core';
 import { smimeHandlers } from './smime-handlers';
+import { SmimeService } from './smime-service';
+import { smimeSender } from './smime/app-send';
 import { Outbox } from './sync/outbox';
 import { MailboxStore } from './store/mailboxes';
 import { SyncStateStore } from './store/sync-state';
@@ -73,6 +75,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...(options.pageSize ? { syncOptions: { pageSize: options.pageSize } } : {}),
   });
   const scheduler = new SyncScheduler((id, continuation) => accounts.sync(id, continuation), { intervalMs: options.pollIntervalMs ?? 60_000 });
+  const smime = new SmimeService({ db, secrets: options.secrets, accounts, queries: new EmailQueries(db), ...(options.maxSourceBytes ? { maxRawBytes: options.maxSourceBytes } : {}) });
+  outbox.useSmimeSender(smimeSender(smime.keystore));
   for (const id of accounts.ids()) scheduler.add(id);
   pim.reminders.start();
 
@@ -111,9 +115,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       return identities.list(accountId);
     },
     ...pimHandlers({ db, accounts, outbox, scheduler, events, pim: pim.store, identities }),
-    ...smimeHandlers(),
+    ...smimeHandlers({ smime, hasIdentity: (accountId, identityId) => identities.list(accountId).some((i) => i.id === identityId) }),
     ...readingHandlers({ accounts, queries: new EmailQueries(db), ...(options.maxSourceBytes ? { maxSourceBytes: options.maxSourceBytes } : {}) }),
-    ...composeHandlers({ db, accounts, identities, emails, queries: new EmailQueries(db), outbox, scheduler, events }),
+    ...composeHandlers({ db, accounts, identities, emails, queries: new EmailQueries(db), outbox, scheduler, events, smime }),
     ...mailHandlers({
       db, accounts, queries: new EmailQueries(db), outbox, scheduler, events,
       blobs: new BlobCache(options.dataDir === ':memory:' ? join(tmpdir(), `jmap-blobs-${process.pid}`) : join(options.dataDir, 'blobs'), options.blobCacheBytes ?? 512 * 1024 * 1024),

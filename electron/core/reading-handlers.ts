@@ -28,8 +28,6 @@ export function readingHandlers(deps: ReadingHandlerDeps): ReadingHandlers {
   const requireAccount = (accountId: string) => {
     if (!accounts.ids().includes(accountId)) throw new IpcError({ code: 'not-found', message: 'No such account.' });
   };
-  const tooLarge = (bytes: number) =>
-    new IpcError({ code: 'payload-too-large', message: `This message is ${mb(bytes)}; its source can be shown up to ${mb(maxBytes)}.` });
 
   return {
     'emails.thread': async ({ accountId, threadId }) => {
@@ -38,24 +36,38 @@ export function readingHandlers(deps: ReadingHandlerDeps): ReadingHandlers {
     },
     'emails.source': async ({ accountId, emailId }) => {
       requireAccount(accountId);
-      // Only a message this account has locally: the renderer cannot name arbitrary ids.
-      if (!queries.known(accountId, [emailId]).size) throw new IpcError({ code: 'not-found', message: 'This message is no longer here.' });
-      const { client, jmapAccountId } = await accounts.clientFor(accountId);
-      const got = await client.call('Email/get', { accountId: jmapAccountId, ids: [emailId], properties: ['id', 'blobId', 'size'] }, BlobGet);
-      const email = got.list.find((e) => e.id === emailId);
-      if (!email) throw new IpcError({ code: 'not-found', message: 'The server no longer has this message.' });
-      if (email.size > maxBytes) throw tooLarge(email.size);
-      let data: Buffer;
-      try {
-        data = await client.download(jmapAccountId, email.blobId, 'message.eml', 'message/rfc822', maxBytes);
-      } catch (err) {
-        // The declared size can be wrong; the download enforces the cap on the real bytes.
-        if (err instanceof JmapLimitError) throw tooLarge(email.size > maxBytes ? email.size : maxBytes + 1);
-        throw err;
-      }
+      const data = await fetchRawMessage(deps, accountId, emailId, maxBytes);
       return { size: data.length, base64: data.toString('base64') };
     },
   };
+}
+
+/**
+ * A message's raw RFC 5322 bytes from the server (the source view and S/MIME both need them).
+ * Only a message this account has locally: the renderer cannot name arbitrary ids.
+ */
+export async function fetchRawMessage(
+  deps: Pick<ReadingHandlerDeps, 'accounts' | 'queries'>,
+  accountId: string,
+  emailId: string,
+  maxBytes = defaultMaxSourceBytes,
+): Promise<Buffer> {
+  const { accounts, queries } = deps;
+  const tooLarge = (bytes: number) =>
+    new IpcError({ code: 'payload-too-large', message: `This message is ${mb(bytes)}; its source can be shown up to ${mb(maxBytes)}.` });
+  if (!queries.known(accountId, [emailId]).size) throw new IpcError({ code: 'not-found', message: 'This message is no longer here.' });
+  const { client, jmapAccountId } = await accounts.clientFor(accountId);
+  const got = await client.call('Email/get', { accountId: jmapAccountId, ids: [emailId], properties: ['id', 'blobId', 'size'] }, BlobGet);
+  const email = got.list.find((e) => e.id === emailId);
+  if (!email) throw new IpcError({ code: 'not-found', message: 'The server no longer has this message.' });
+  if (email.size > maxBytes) throw tooLarge(email.size);
+  try {
+    return await client.download(jmapAccountId, email.blobId, 'message.eml', 'message/rfc822', maxBytes);
+  } catch (err) {
+    // The declared size can be wrong; the download enforces the cap on the real bytes.
+    if (err instanceof JmapLimitError) throw tooLarge(email.size > maxBytes ? email.size : maxBytes + 1);
+    throw err;
+  }
 }
 
 function mb(bytes: number): string {

@@ -15,6 +15,7 @@ import type { Db } from '../store/db';
 import type { EmailStore } from '../store/emails';
 import type { MailboxStore } from '../store/mailboxes';
 import { markOrigin, sendMessage, type SendAction } from '../mail/compose/send';
+import { isSmimeSend, type SmimeSender } from '../smime/app-send';
 
 export type OutboxAction =
   | { kind: 'setKeyword'; emailIds: string[]; keyword: string; value: boolean }
@@ -127,6 +128,13 @@ export class Outbox {
 
   hasPending(accountId: string): boolean {
     return this.db.prepare(`SELECT 1 FROM outbox WHERE account_id = ? AND status = 'pending' AND ${due} LIMIT 1`).get(accountId, Date.now()) !== undefined;
+  }
+
+  /** Signed or encrypted sends go through this instead of sendMessage (see smime/app-send.ts). */
+  private smimeSender: SmimeSender | null = null;
+
+  useSmimeSender(send: SmimeSender): void {
+    this.smimeSender = send;
   }
 
   /** Called after each message the server accepted for sending. */
@@ -293,7 +301,9 @@ export class Outbox {
         return errors(res.notDestroyed, ['notFound']);
       }
       case 'send': {
-        const res = await sendMessage(client, accountId, action, entry.attempts > 0);
+        const smime = isSmimeSend(action) ? this.smimeSender : null;
+        if (isSmimeSend(action) && !smime) return ['S/MIME sending is not available'];
+        const res = smime ? await smime(client, accountId, action, entry.attempts > 0) : await sendMessage(client, accountId, action, entry.attempts > 0);
         if (res.createdDraftId) {
           // Refused after the create: that email is the draft now, for "open draft" to replace.
           this.db.prepare('UPDATE outbox SET payload = ? WHERE id = ?').run(JSON.stringify({ ...action, draftId: res.createdDraftId }), entry.id);
