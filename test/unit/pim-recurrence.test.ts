@@ -2,7 +2,7 @@
 // across DST, with overrides, exclusions and added dates, and always bounded.
 import { describe, expect, it } from 'vitest';
 import type { CalendarEvent, RecurrenceRule } from '../../electron/core/pim/model';
-import { applyPatch, expandAll, expandEvent, type Occurrence } from '../../electron/core/pim/recurrence';
+import { applyPatch, expandAll, expandEvent, MAX_STEPS, type Occurrence } from '../../electron/core/pim/recurrence';
 import { utcToLocal } from '../../electron/core/pim/time-zones';
 
 function event(fields: Partial<CalendarEvent>): CalendarEvent {
@@ -274,6 +274,15 @@ describe('bounds', () => {
     expect(expandEvent(e, range('2026-01-01T00:00:00Z', '2100-01-01T00:00:00Z'), { maxOccurrences: 10 })).toHaveLength(10);
   });
 
+  it('stops iterating a long COUNT rule with BY parts at the step cap', () => {
+    const e = event({ start: '2000-01-01T08:00:00', recurrenceRules: [{ '@type': 'RecurrenceRule', frequency: 'hourly', count: 150_000, byMinute: [0, 30] }] });
+    const stats = { steps: 0 };
+    const t0 = performance.now();
+    expandEvent(e, range('2026-03-23T00:00:00Z', '2026-03-30T00:00:00Z'), { stats });
+    expect(performance.now() - t0).toBeLessThan(BOUNDED_MS);
+    expect(stats.steps).toBe(MAX_STEPS);
+  });
+
   it('caps an endless minutely rule over a year', () => {
     const e = event({ start: '2026-01-01T00:00:00', timeZone: 'UTC', recurrenceRules: [{ '@type': 'RecurrenceRule', frequency: 'minutely' }] });
     const t0 = performance.now();
@@ -351,11 +360,19 @@ describe('bounds', () => {
     const occ = expandEvent(e, range('2027-05-10T00:00:00Z', '2027-06-01T00:00:00Z'));
     expect(occ.at(-1)!.recurrenceId).toBe('2027-05-18T08:00:00');
     expect(occ).toHaveLength(9);
-    // With BY parts the count cannot be shortcut; it is iterated, still fast.
-    const weekdays = event({ start: '1990-01-01T08:00:00', recurrenceRules: [{ '@type': 'RecurrenceRule', frequency: 'daily', count: 1_000_000, byDay: ['mo', 'tu', 'we', 'th', 'fr'].map((day) => ({ day })) }] });
-    const t0 = performance.now();
-    expect(expandEvent(weekdays, range('2026-03-23T00:00:00Z', '2026-03-30T00:00:00Z'))).toHaveLength(5);
-    expect(performance.now() - t0).toBeLessThan(BOUNDED_MS);
+    // With BY parts a count that can run out must be iterated: Mondays and Fridays from Monday
+    // 1 January 1990, 3000 times, end on Friday 28 September 2018 (week 1499).
+    const monFri = (count: number) =>
+      event({ start: '1990-01-01T08:00:00', recurrenceRules: [{ '@type': 'RecurrenceRule', frequency: 'daily', count, byDay: [{ day: 'mo' }, { day: 'fr' }] }] });
+    expect(expandEvent(monFri(3000), range('2018-09-01T00:00:00Z', '2018-12-31T00:00:00Z')).at(-1)!.recurrenceId).toBe('2018-09-28T08:00:00');
+    expect(expandEvent(monFri(3000), range('2026-03-23T00:00:00Z', '2026-03-30T00:00:00Z'))).toHaveLength(0);
+    // A count too large to run out by the range ("COUNT=1000000") is treated as endless: fast-forwarded.
+    const stats = { steps: 0 };
+    expect(expandEvent(monFri(1_000_000), range('2026-03-23T00:00:00Z', '2026-03-30T00:00:00Z'), { stats }).map((o) => o.recurrenceId)).toEqual([
+      '2026-03-23T08:00:00',
+      '2026-03-27T08:00:00',
+    ]);
+    expect(stats.steps).toBeLessThan(20);
   });
 });
 

@@ -56,8 +56,12 @@ export interface ExpandOptions {
 }
 
 export const MAX_OCCURRENCES = 5000;
-/** Iterator steps per rule: enough for an hourly rule over years, small enough to stay fast. */
-export const MAX_STEPS = 200_000;
+/**
+ * Iterator steps per rule: an hourly COUNT rule over five years, or a daily one over a century.
+ * Only COUNT rules with BY parts are ever iterated that far (others are fast-forwarded); hitting
+ * the cap costs a few hundred milliseconds at worst.
+ */
+export const MAX_STEPS = 50_000;
 
 const DAY_MS = 86_400_000;
 
@@ -221,11 +225,12 @@ function ruleKeys(rule: RecurrenceRule, start: string, window: LocalWindow, time
   if (!isIterable(rule)) return [];
   const until = untilLocal(rule.until, timeZone);
   if (until !== null && until < window.from) return [];
-  const explicit = withImplicitDateParts(rule, start);
+  let explicit = withImplicitDateParts(rule, start);
+  if (explicit.count !== undefined && countOutlasts(explicit, start, window.to)) explicit = { ...explicit, count: undefined };
   const jump = fastForward(explicit, start, window.from);
   if (jump === 'finished') return [];
-  const dtstart = jump?.start ?? start;
-  const count = jump?.count ?? rule.count;
+  const dtstart = jump ? jump.start : start;
+  const count = jump ? jump.count : explicit.count;
 
   let iterator: ICAL.RecurIterator;
   try {
@@ -298,6 +303,33 @@ function fastForward(rule: RecurrenceRule, start: string, windowFrom: string): {
     if (count <= 0) return 'finished';
   }
   return { start: addLocalDays(start, steps * stepDays), count };
+}
+
+/**
+ * Whether a COUNT is too large to run out before `to` even if every period produced as many
+ * occurrences as its BY parts allow. Such a count (COUNT=1000000 is a common "forever") changes
+ * nothing in the window, so the rule is expanded as endless, which can be fast-forwarded.
+ */
+function countOutlasts(rule: RecurrenceRule, start: string, to: string): boolean {
+  const interval = Math.max(1, Math.floor(rule.interval ?? 1));
+  const s = parseLocal(start);
+  const t = parseLocal(to);
+  const f = rule.frequency;
+  let periods: number;
+  if (f === 'monthly' || f === 'yearly') {
+    periods = ((t.year - s.year) * 12 + (t.month - s.month)) / (f === 'monthly' ? 1 : 12);
+  } else {
+    const seconds = (Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second) - Date.UTC(s.year, s.month - 1, s.day, s.hour, s.minute, s.second)) / 1000;
+    periods = seconds / (FREQUENCY_SECONDS[f] ?? 1);
+  }
+  const len = (values: readonly unknown[] | undefined): number => Math.max(1, values?.length ?? 0);
+  const days = f === 'yearly' ? 366 : f === 'monthly' ? 31 : f === 'weekly' ? 7 : 1;
+  const order = ['secondly', 'minutely', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'];
+  const rank = order.indexOf(f);
+  // Time parts expand only in rules coarser than them; in finer ones they filter.
+  let perPeriod = days * (rank >= 3 ? len(rule.byHour) : 1) * (rank >= 2 ? len(rule.byMinute) : 1) * (rank >= 1 ? len(rule.bySecond) : 1);
+  if (rule.bySetPosition?.length) perPeriod = Math.min(perPeriod, rule.bySetPosition.length);
+  return rule.count! > (Math.floor(periods / interval) + 2) * perPeriod;
 }
 
 const RANGES: Record<Exclude<(typeof BY_PARTS)[number], 'byDay' | 'byMonth'>, [number, number, boolean]> = {
