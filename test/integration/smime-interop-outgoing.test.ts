@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JmapClient } from '../../electron/core/jmap/client';
 import { MemorySecretStore } from '../../electron/core/secrets/secret-store';
 import { openDatabase } from '../../electron/core/store/db';
-import { buildSmimeMessage, sendSmimeMessage, SmimeSendError, type SmimeDraft, type SmimeKeys, type SmimeSendAction } from '../../electron/core/smime/compose-smime';
+import { buildSmimeMessage, sendSmimeMessage, smimeDraftFrom, SmimeSendError, type SmimeDraft, type SmimeKeys, type SmimeSendAction } from '../../electron/core/smime/compose-smime';
 import type { EncryptRecipient } from '../../electron/core/smime/encrypt';
 import { certificateDers } from '../../electron/core/smime/key-certificate';
 import { keysFromKeystore } from '../../electron/core/smime/key-provider';
@@ -463,6 +463,20 @@ describe('through the real Cyrus', () => {
     const ossl = opensslVerify(save('cyrus-retry.eml', await download(b, inBob[0]!.blobId)));
     record({ case: 'signed, retried after a lost import answer, via Cyrus', peer: 'openssl cms -verify', expected: 'accepted', got: ossl.ok ? 'accepted' : `rejected: ${ossl.err}` });
     expect(ossl.ok).toBe(true);
+  });
+
+  it("the composer's attachments (uploaded blobs) are fetched and travel inside the signature", async () => {
+    const blob = await client.upload(a, attachment, 'application/octet-stream');
+    const plain = draftTo(b);
+    const draft = await smimeDraftFrom(client, a, { ...plain, attachments: [{ blobId: blob.blobId, name: 'data.bin', type: 'application/octet-stream', size: attachment.length }] });
+    expect(draft.attachments[0]!.data.equals(attachment)).toBe(true);
+    const act = action(a, draft, { sign: true, encrypt: false }, { draftsMailboxId: boxes.drafts, sentMailboxId: boxes.sent });
+    expect((await sendSmimeMessage(client, a, act, false, keysFromKeystore(keystore))).problems).toEqual([]);
+    const inBob = await arrived(b, act.messageId);
+    const ossl = opensslVerify(save('cyrus-blob-attachment.eml', await download(b, inBob[0]!.blobId)));
+    const ok = ossl.ok && sameBody(await readBack(ossl.out));
+    record({ case: 'signed with an uploaded attachment, keystore keys, via Cyrus', peer: 'openssl cms -verify', expected: 'accepted', got: ok ? 'accepted' : `rejected: ${ossl.err}` });
+    expect(ok).toBe(true);
   });
 
   it('a recipient without a certificate stops the send before anything reaches the server', async () => {

@@ -13,6 +13,7 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { z } from 'zod';
+import type { ComposeDraft } from '../../../shared/contract';
 import type { CallHandle, JmapClient } from '../jmap/client';
 import { capabilities } from '../jmap/session';
 import { bodies } from '../mail/compose/message';
@@ -90,6 +91,23 @@ export interface SmimeSendResult {
   problems: string[];
   /** An email created by this attempt that was not submitted: it is now the draft. */
   createdDraftId: string | null;
+}
+
+/**
+ * The composer's draft with its attachments fetched: they were uploaded as blobs for a plain
+ * send, but an S/MIME message must carry their bytes inside the signature or envelope.
+ */
+export async function smimeDraftFrom(
+  client: JmapClient,
+  accountId: string,
+  draft: Pick<ComposeDraft, 'to' | 'cc' | 'bcc' | 'subject' | 'html' | 'text' | 'inReplyTo' | 'references' | 'attachments'>,
+): Promise<SmimeDraft> {
+  const limit = client.session.limits.maxSizeUpload > 0 ? client.session.limits.maxSizeUpload : 50 * 1024 * 1024;
+  const attachments = await Promise.all(
+    draft.attachments.map(async (a) => ({ name: a.name, type: a.type, data: await client.download(accountId, a.blobId, a.name || 'attachment', a.type, limit) })),
+  );
+  const { to, cc, bcc, subject, html, text, inReplyTo, references } = draft;
+  return { to, cc, bcc, subject, html, text, inReplyTo, references, attachments };
 }
 
 /** Every envelope recipient once (Bcc included), in order. */
@@ -225,7 +243,10 @@ export async function sendSmimeMessage(
   let existing: string | null = null;
   if (isRetry) {
     const earlier = await findEarlierAttempt(client, accountId, action.messageId);
-    if (earlier === 'sent') return { problems: [], createdDraftId: null };
+    if (earlier === 'sent') {
+      await dropSavedDraft(client, accountId, action.draftId);
+      return { problems: [], createdDraftId: null };
+    }
     existing = earlier;
   }
   const batch = client.batch(using);
@@ -239,8 +260,6 @@ export async function sendSmimeMessage(
       CreateResponse,
     );
   }
-  // The saved (unencrypted) draft goes once the sent version exists; same request as the import.
-  if (action.draftId && action.draftId !== existing) batch.call('Email/set', { accountId, destroy: [action.draftId] });
   const sentPatch: Record<string, unknown> = { 'keywords/$draft': null };
   if (action.sentMailboxId && action.sentMailboxId !== action.draftsMailboxId) {
     sentPatch[`mailboxIds/${action.draftsMailboxId}`] = null;
@@ -264,7 +283,19 @@ export async function sendSmimeMessage(
   }
   const sub = result.get(submitted);
   if (!sub.created?.send) return { problems: reasons(sub.notCreated), createdDraftId: createdId };
+  if (action.draftId !== existing) await dropSavedDraft(client, accountId, action.draftId);
   return { problems: [], createdDraftId: null };
+}
+
+/**
+ * Destroys the saved draft once the message is sent. Unlike send.ts (where the destroy rides
+ * with the create), this waits for success: the upload and import can fail in more ways, and
+ * a failed send must not take the user's saved draft with it. Best effort: a leftover draft
+ * is harmless, a resend is not.
+ */
+async function dropSavedDraft(client: JmapClient, accountId: string, draftId: string | null): Promise<void> {
+  if (!draftId) return;
+  await client.call('Email/set', { accountId, destroy: [draftId] }).catch(() => {});
 }
 
 /**
