@@ -209,6 +209,7 @@ describe('VTIMEZONE definitions built for export', () => {
     ['America/New_York', '2026-03-08T01:30:00'],
     ['America/New_York', '2026-07-01T12:00:00'],
     ['America/New_York', '2031-11-20T09:00:00'],
+    ['America/New_York', '2031-07-01T09:00:00'],
     ['Europe/Berlin', '2026-10-25T01:30:00'],
     ['Australia/Sydney', '2026-01-15T09:00:00'],
     ['Australia/Sydney', '2034-06-15T09:00:00'],

@@ -1,7 +1,6 @@
 // One JSCalendar Event → VEVENT jCal components (the master, then one per modified occurrence).
 import type { CalendarEvent, RecurrenceRule } from './model';
 import type { JComp, JParams, JProp } from './ical-jcal';
-import { emailOf } from './ical-read';
 import { instanceOf } from './ical-overrides';
 import { formatLocal, formatUtc, localMs, localToUtc } from './ical-time';
 import { durationSeconds } from './ical-values';
@@ -174,4 +173,3 @@ export function yearsOf(event: CalendarEvent): number[] {
   return locals.map((l) => Number(l.slice(0, 4))).filter((y) => Number.isInteger(y) && y > 1800 && y < 3000);
 }
 
-export { emailOf };
