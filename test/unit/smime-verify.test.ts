@@ -2,6 +2,9 @@
 // information, trust paths and purposes, verification corner cases, the result cache.
 // Signatures come from `openssl cms` with the test PKI.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { certificateHasEmail, certificateInfo, certificatesFromPem, derToPem, parseCertificate } from '../../electron/core/smime/certificate';
 import { findSignedParts, parseContentType, splitEntity } from '../../electron/core/smime/mime-parts';
@@ -122,6 +125,20 @@ describe('trust paths and purposes', () => {
     const withAliceAsAnchor = new TrustAnchors({ userCas: [der(pki.alice.certPem)], systemRoots: false });
     expect(withAliceAsAnchor.buildPath(alice).trusted).toBe(true);
     expect(withAliceAsAnchor.buildPath(parseCertificate(pki.bob.certPem), [intermediate]).trusted).toBe(false);
+  });
+  it('refuses a path through a CA whose critical extensions it cannot enforce (name constraints)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meridian-nc-'));
+    const file = (n: string) => join(dir, n);
+    writeFileSync(file('ca.ext'), '[v3]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\nnameConstraints=critical,permitted;email:.elsewhere.test\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid:always\n');
+    writeFileSync(file('leaf.ext'), '[v3]\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=emailProtection\nsubjectAltName=email:eve@example.test\n');
+    openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key'), '-subj', '/CN=Constrained CA', '-out', file('ca.csr')]);
+    openssl(['x509', '-req', '-in', file('ca.csr'), '-CA', pki.rootPath, '-CAkey', join(pki.dir, 'root.key'), '-CAcreateserial', '-days', '30', '-extfile', file('ca.ext'), '-extensions', 'v3', '-out', file('ca.pem')]);
+    openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('leaf.key'), '-subj', '/CN=eve', '-out', file('leaf.csr')]);
+    openssl(['x509', '-req', '-in', file('leaf.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '30', '-extfile', file('leaf.ext'), '-extensions', 'v3', '-out', file('leaf.pem')]);
+    const ca = parseCertificate(readFileSync(file('ca.pem'), 'utf8'));
+    expect(ca.info.unhandledCriticalExtensions).toEqual(['2.5.29.30']);
+    const path = anchors.buildPath(parseCertificate(readFileSync(file('leaf.pem'), 'utf8')), [ca]);
+    expect(path).toMatchObject({ trusted: false, problem: expect.stringMatching(/critical extensions.*2\.5\.29\.30/) });
   });
   it('checks e-mail purposes', () => {
     expect(signingPurposeProblem(alice.info)).toBeNull();

@@ -46,6 +46,8 @@ export interface CertificateInfo {
   selfIssued: boolean;
   subjectKeyId: string | null;
   authorityKeyId: string | null;
+  /** Critical extensions this code does not act on (RFC 5280 §4.2: such a certificate must be refused). */
+  unhandledCriticalExtensions: string[];
 }
 
 /** A certificate with everything the verifier needs kept alongside the plain info. */
@@ -74,6 +76,18 @@ const attributeNames: Record<string, string> = {
   '0.9.2342.19200300.100.1.1': 'UID',
   [oid.emailAddress]: 'emailAddress',
 };
+
+/** Extensions acted on here or harmless to ignore (policies are not enforced, as in most mail clients). */
+const handledExtensions = new Set<string>([
+  oid.subjectAltName,
+  oid.keyUsage,
+  oid.extKeyUsage,
+  oid.basicConstraints,
+  oid.subjectKeyIdentifier,
+  oid.authorityKeyIdentifier,
+  '2.5.29.32', // certificatePolicies
+  '2.5.29.18', // issuerAltName
+]);
 
 const curveNames: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 
@@ -164,7 +178,10 @@ function describe(cert: pkijs.Certificate, der: Uint8Array, x509: X509Certificat
   let pathLength: number | null = null;
   let subjectKeyId: string | null = null;
   let authorityKeyId: string | null = null;
+  const unhandledCriticalExtensions: string[] = [];
   for (const ext of cert.extensions ?? []) {
+    // nameConstraints lands here on purpose: not enforcing them must not mean trusting the CA.
+    if (ext.critical && !handledExtensions.has(ext.extnID)) unhandledCriticalExtensions.push(ext.extnID);
     const value: unknown = ext.parsedValue;
     switch (ext.extnID) {
       case oid.subjectAltName:
@@ -213,6 +230,7 @@ function describe(cert: pkijs.Certificate, der: Uint8Array, x509: X509Certificat
     selfIssued: sameName(cert.subject, cert.issuer),
     subjectKeyId,
     authorityKeyId,
+    unhandledCriticalExtensions,
   };
 }
 

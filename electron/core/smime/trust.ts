@@ -148,6 +148,10 @@ function untrustedReason(chain: ParsedCertificate[]): string {
 
 /** Every certificate above the leaf must be a CA within its path length, fit for e-mail. */
 function issuerProblem(chain: ParsedCertificate[]): string | null {
+  for (const c of chain) {
+    const unknown = c.info.unhandledCriticalExtensions;
+    if (unknown.length > 0) return `"${c.info.subject}" has critical extensions this app cannot check (${unknown.join(', ')})`;
+  }
   for (let i = 1; i < chain.length; i++) {
     const info = chain[i]!.info;
     if (!info.isCA) return `"${info.subject}" is not a certificate authority (basicConstraints)`;
