@@ -7,10 +7,33 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { freshUser, repoRoot } from '../support/cyrus';
+import { jmap } from '../support/jmap-raw';
 import { expect, screenshot, test } from './support/fixtures';
 import { addAccount, importRaw } from './support/mail';
 
 const themes = ['light', 'dark'] as const;
+
+interface ServerContact {
+  firstName: string;
+  lastName: string;
+  jobTitle: string;
+  emails: { value: string }[];
+  phones: { value: string }[];
+}
+
+/** The server's truth, read with plain JMAP (Cyrus' contacts extension), not through the client. */
+async function onServer(user: string): Promise<{ contacts: ServerContact[]; groups: { name: string; contactIds: string[] }[] }> {
+  const res = await jmap(
+    user,
+    [
+      ['Contact/get', { accountId: user }, 'c'],
+      ['ContactGroup/get', { accountId: user }, 'g'],
+    ],
+    ['urn:ietf:params:jmap:core', 'https://cyrusimap.org/ns/jmap/contacts'],
+  );
+  const list = <T>(i: number) => ((res[i]?.[1] as { list?: T[] } | undefined)?.list ?? []);
+  return { contacts: list<ServerContact>(0), groups: list<{ name: string; contactIds: string[] }>(1) };
+}
 
 /** Photographs the window in both themes, and returns axe's serious and critical findings. */
 async function lookAndAudit(page: Page, name: string): Promise<string[]> {
@@ -73,6 +96,28 @@ test('creates a contact with two emails and a phone, finds it, edits it, and it 
   await editor.getByRole('button', { name: '+ Add phone' }).click();
   await editor.getByLabel('Phone 1', { exact: true }).fill('+44 20 7946 0018');
   await editor.getByLabel('Notes').fill('First programmer.');
+  // A photo far larger than a card holds: it is made 256 px and JPEG before it is sent.
+  const bigPng = (await page.evaluate(`(() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 1600;
+    canvas.height = 1200;
+    const g = canvas.getContext('2d');
+    const fill = g.createLinearGradient(0, 0, 1600, 1200);
+    fill.addColorStop(0, '#3b6fd8');
+    fill.addColorStop(1, '#e8a33d');
+    g.fillStyle = fill;
+    g.fillRect(0, 0, 1600, 1200);
+    g.fillStyle = '#fff';
+    g.beginPath();
+    g.arc(800, 520, 260, 0, Math.PI * 2);
+    g.fill();
+    return canvas.toDataURL('image/png');
+  })()`)) as string;
+  await editor.getByTestId('photo-input').setInputFiles({ name: 'ada.png', mimeType: 'image/png', buffer: Buffer.from(bigPng.split(',')[1]!, 'base64') });
+  const preview = editor.getByTestId('contact-avatar').locator('img');
+  await expect(preview).toHaveAttribute('src', /^data:image\/jpeg;base64,/);
+  expect(await preview.evaluate((img) => (img as unknown as { naturalWidth: number; naturalHeight: number }).naturalWidth)).toBe(256);
+  expect((await preview.getAttribute('src'))!.length).toBeLessThan(350_000);
   problems.push(...(await lookAndAudit(page, 'contacts-editor')));
   await editor.getByRole('button', { name: 'Save' }).click();
 
@@ -142,6 +187,9 @@ test('creates a contact with two emails and a phone, finds it, edits it, and it 
   await expect(detail(page)).toContainText('Mathematician · Analytical Engines Ltd');
   await expect(detail(page)).toContainText('+44 20 7946 0099');
   await expect(detail(page).getByRole('button', { name: 'ada.home@example.org' })).toHaveCount(0);
+  await expect
+    .poll(async () => (await onServer(user)).contacts.find((c) => c.lastName === 'Lovelace'), { timeout: 20_000 })
+    .toMatchObject({ firstName: 'Ada', jobTitle: 'Mathematician', emails: [{ value: 'ada@engines.example' }], phones: [{ value: '+44 20 7946 0099' }] });
 
   // A group of both.
   await page.getByRole('button', { name: 'New group' }).click();
@@ -156,6 +204,7 @@ test('creates a contact with two emails and a phone, finds it, edits it, and it 
   await expect(groupEditor).toBeHidden();
   await expect(detail(page).getByRole('heading', { name: 'Engine team' })).toBeVisible();
   await expect(detail(page).getByRole('heading', { name: 'Members (2)' })).toBeVisible();
+  await expect.poll(async () => (await onServer(user)).groups.map((g) => [g.name, g.contactIds.length]), { timeout: 20_000 }).toEqual([['Engine team', 2]]);
   const groupButton = page.getByRole('navigation', { name: 'Address books and groups' }).getByRole('button', { name: 'Engine team, 2 members' });
   await expect(groupButton).toBeVisible();
   await groupButton.click();
@@ -180,6 +229,7 @@ test('creates a contact with two emails and a phone, finds it, edits it, and it 
   await expect(confirm).toContainText('Charles Babbage');
   await confirm.getByRole('button', { name: 'Delete' }).click();
   await expect(rows(page).filter({ hasText: 'Charles Babbage' })).toHaveCount(0);
+  await expect.poll(async () => (await onServer(user)).contacts.map((c) => c.lastName), { timeout: 20_000 }).toEqual(['Lovelace']);
 
   expect(problems, problems.join('\n')).toEqual([]);
 });
@@ -212,6 +262,9 @@ test('adds a message’s sender to contacts from the reading pane, and opens the
   await action.click();
   await expect(page.getByTestId('toast').filter({ hasText: 'Added Pal Person to contacts' })).toBeVisible();
   await expect(action).toHaveText(/Open contact/);
+  await expect
+    .poll(async () => (await onServer(user)).contacts.map((c) => [c.firstName, c.lastName, c.emails.map((e) => e.value)]), { timeout: 20_000 })
+    .toEqual([['Pal', 'Person', ['pal.person@friends.example']]]);
 
   await action.click();
   await expect(page.getByTestId('contacts-space')).toBeVisible();
@@ -238,6 +291,7 @@ test('imports a .vcf with three cards, offers them in compose, and exports them 
   await expect(dialog.getByTestId('import-result')).toContainText('Imported 3 contacts');
   await dialog.getByRole('button', { name: 'Done' }).click();
   await expect(rows(page)).toHaveText([/Alan Turing/, /Grace Hopper/, /Katherine Johnson/]);
+  await expect.poll(async () => (await onServer(user)).contacts.map((c) => c.lastName).sort(), { timeout: 20_000 }).toEqual(['Hopper', 'Johnson', 'Turing']);
   await rows(page).filter({ hasText: 'Alan Turing' }).click();
   await expect(detail(page).getByRole('button', { name: 'a.turing@npl.example' })).toBeVisible();
   await expect(detail(page)).toContainText('Ask about the Bombe.');

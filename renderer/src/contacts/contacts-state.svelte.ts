@@ -278,6 +278,11 @@ export class ContactsState {
     this.cursor = key;
     this.selected = new Set([key]);
     await this.refresh();
+    // A card the current search or filter would hide: they make way, so it shows in the list.
+    if (!this.rows.some((i) => contactKey(i) === key)) {
+      this.setQuery('');
+      this.filter = { kind: 'all' };
+    }
     await this.loadDetail(accountId, res.contactId);
     this.reveal++;
     return res.contactId;
