@@ -144,7 +144,7 @@ export async function buildSmimeMessage(action: SmimeSendAction, keys: SmimeKeys
   let signedParts: { inner: Buffer; signature: DetachedSignature } | null = null;
   if (signer) {
     signedParts = { inner: entity, signature: signDetached(entity, signer, opts.sign) };
-    if (action.encrypt) entity = entityOf(await signedNode(signedParts).build());
+    if (action.encrypt) entity = keptIntact(entityOf(await signedNode(signedParts).build()), signedParts.inner);
   }
   let root: MimeNode;
   if (action.encrypt) {
@@ -164,11 +164,15 @@ export async function buildSmimeMessage(action: SmimeSendAction, keys: SmimeKeys
   }
   setMessageHeaders(root, action, opts.date ?? new Date());
   const message = Buffer.from(await root.build());
-  // The bytes signed must be the bytes sent: check the builder kept them untouched.
-  if (signedParts && !action.encrypt && message.indexOf(Buffer.concat([signedParts.inner, Buffer.from('\r\n--')])) < 0) {
+  return signedParts && !action.encrypt ? keptIntact(message, signedParts.inner) : message;
+}
+
+/** The bytes signed must be the bytes sent: checks the builder kept them, as the first part, untouched. */
+function keptIntact(built: Buffer, signed: Buffer): Buffer {
+  if (built.indexOf(Buffer.concat([Buffer.from('\r\n'), signed, Buffer.from('\r\n--')])) < 0) {
     throw new SmimeSendError('The signed content was altered while building the message.');
   }
-  return message;
+  return built;
 }
 
 /** The body (text, html, attachments) as a canonical MIME entity: Content-* headers only. */
