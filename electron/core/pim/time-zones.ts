@@ -154,11 +154,6 @@ export function addLocalDays(local: string, days: number): string {
   return formatLocal(partsOfWallMs(wallMs(parseLocal(local)) + days * 86_400_000));
 }
 
-/** Shifts a local date-time by exact seconds of wall-clock time (no zone involved). */
-export function addLocalSeconds(local: string, seconds: number): string {
-  return formatLocal(partsOfWallMs(wallMs(parseLocal(local)) + seconds * 1000));
-}
-
 /** Whole days from a to b, both local date-times, by their calendar dates. */
 export function localDaysBetween(a: string, b: string): number {
   const pa = parseLocal(a);
