@@ -249,6 +249,21 @@ describe('bad and hostile input', () => {
     expect(() => parseICalendar('BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\n')).toThrow(/not an iCalendar file/);
   });
 
+  it('leaves out an unreadable RRULE with a problem entry and keeps the other events', () => {
+    const text = [
+      'BEGIN:VCALENDAR', 'VERSION:2.0',
+      'BEGIN:VEVENT', 'UID:odd', 'DTSTART:20260101T100000Z', 'RRULE:FREQ=SOMETIMES', 'SUMMARY:Odd rule', 'END:VEVENT',
+      'BEGIN:VEVENT', 'UID:fine', 'DTSTART:20260102T100000Z', 'RRULE:FREQ=DAILY;COUNT=3', 'SUMMARY:Fine', 'END:VEVENT',
+      'END:VCALENDAR',
+    ].join('\r\n');
+    const { events, problems } = parseICalendar(text);
+    expect(events.map((e) => [e.uid, e.title, e.recurrenceRules])).toEqual([
+      ['odd', 'Odd rule', null],
+      ['fine', 'Fine', [{ frequency: 'daily', count: 3 }]],
+    ]);
+    expect(problems).toEqual([expect.stringMatching(/^Left out a property .*invalid frequency.*RRULE:FREQ=SOMETIMES/)]);
+  });
+
   it('rejects a file over the size limit before parsing it', () => {
     const big = `BEGIN:VCALENDAR\r\nX-PAD:${'a'.repeat(5 * 1024 * 1024)}\r\nEND:VCALENDAR\r\n`;
     expect(() => parseICalendar(big)).toThrow(/too large/);

@@ -24,17 +24,51 @@ function asComp(v: unknown, depth: number): JComp | null {
   return [v[0], props, comps];
 }
 
-/** Parses iCalendar or vCard text into top-level components; throws a clear Error if it is not one. */
-export function parseJCal(text: string, what: string): JComp[] {
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Parses iCalendar or vCard text into top-level components; throws a clear Error if it is not one.
+ * A broken structure (a line without ":", a component that never ends) fails the file; a bad value
+ * (RRULE:FREQ=SOMETIMES) costs only its property, reported in `problems`, so one odd event does
+ * not lose a whole calendar.
+ */
+export function parseJCal(text: string, what: string, problems?: string[]): JComp[] {
   let raw: unknown;
   try {
     raw = ICAL.parse(text);
   } catch (e) {
-    throw new Error(`not ${what} file: ${e instanceof Error ? e.message : String(e)}`);
+    if (!problems || e instanceof ICAL.parse.ParserError) throw new Error(`not ${what} file: ${message(e)}`);
+    try {
+      raw = ICAL.parse(withoutBadProperties(text, what, problems));
+    } catch (again) {
+      throw new Error(`not ${what} file: ${message(again)}`);
+    }
   }
   // ical.js returns one component, or an array of them when the text holds several.
   const list: unknown[] = Array.isArray(raw) && typeof raw[0] === 'string' ? [raw] : Array.isArray(raw) ? raw : [];
   return list.map((c) => asComp(c, 0)).filter((c): c is JComp => c !== null);
+}
+
+/** The text without the content lines ical.js cannot read on their own (RFC 5545 §3.1 unfolding). */
+function withoutBadProperties(text: string, what: string, problems: string[]): string {
+  const lines: string[] = [];
+  for (const physical of text.split(/\r?\n/)) {
+    if (/^[ \t]/.test(physical) && lines.length) lines[lines.length - 1] += physical.slice(1);
+    else lines.push(physical);
+  }
+  const design = ICAL.design.getDesignSet(what === 'a vCard' ? 'vcard' : 'vevent');
+  return lines
+    .filter((line) => {
+      if (!line.trim() || /^(BEGIN|END):/i.test(line)) return true;
+      try {
+        ICAL.parse.property(line, design);
+        return true;
+      } catch (e) {
+        problems.push(`Left out a property that could not be read (${message(e)}): ${line.slice(0, 80)}`);
+        return false;
+      }
+    })
+    .join('\r\n');
 }
 
 type DesignSet = Parameters<typeof ICAL.stringify.component>[1];

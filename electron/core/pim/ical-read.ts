@@ -201,7 +201,7 @@ export function eventFromVEvent(ve: JComp, ctx: ReadContext, uid: string): Calen
     timeZone: zone,
     duration: readDuration(ve, start, ctx, uid),
     showWithoutTime: start?.isDate ?? false,
-    status: (firstText(ve, 'status') ?? 'confirmed').toLowerCase(),
+    status: (firstText(ve, 'status')?.trim() || 'confirmed').toLowerCase(),
     recurrenceRules: null,
     recurrenceOverrides: null,
     locations: null,

@@ -30,10 +30,11 @@ export function parseICalendar(text: string, opts: ICalendarParseOptions = {}): 
   const limit = opts.maxBytes ?? MAX_ICALENDAR_BYTES;
   if (Buffer.byteLength(text, 'utf8') > limit) throw new Error(`iCalendar file too large: over ${Math.round(limit / 1024 / 1024)} MB`);
   if (!/^\s*BEGIN:VCALENDAR/i.test(text.replace(/^\uFEFF/, ''))) throw new Error('not an iCalendar file: it does not start with BEGIN:VCALENDAR');
-  const calendars = parseJCal(text.replace(/^\uFEFF/, ''), 'an iCalendar').filter((c) => c[0] === 'vcalendar');
+  const problems: string[] = [];
+  const calendars = parseJCal(text.replace(/^\uFEFF/, ''), 'an iCalendar', problems).filter((c) => c[0] === 'vcalendar');
   if (!calendars.length) throw new Error('not an iCalendar file: no VCALENDAR found');
 
-  const ctx: ReadContext = { vtimezones: new Map(), problems: [], zonesUsed: new Set(), reported: new Set(), calendarIds: opts.calendarIds ?? {} };
+  const ctx: ReadContext = { vtimezones: new Map(), problems, zonesUsed: new Set(), reported: new Set(), calendarIds: opts.calendarIds ?? {} };
   let method: string | null = null;
   const byUid = new Map<string, JComp[]>();
   for (const cal of calendars) {

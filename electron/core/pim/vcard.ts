@@ -28,9 +28,9 @@ export function parseVCards(text: string, opts: VCardParseOptions = {}): ParsedV
   const clean = text.replace(/^\uFEFF/, '');
   if (!/^\s*BEGIN:VCARD/i.test(clean)) throw new Error('not a vCard file: it does not start with BEGIN:VCARD');
   if (/^VERSION:\s*2\.1\s*$/im.test(clean)) throw new Error('vCard 2.1 is not supported: export the contacts as vCard 3.0 or 4.0');
-  const comps = parseJCal(clean, 'a vCard').filter((c) => c[0] === 'vcard');
-  if (!comps.length) throw new Error('not a vCard file: no VCARD found');
   const problems: string[] = [];
+  const comps = parseJCal(clean, 'a vCard', problems).filter((c) => c[0] === 'vcard');
+  if (!comps.length) throw new Error('not a vCard file: no VCARD found');
   const cards: ContactCard[] = [];
   for (const comp of comps) {
     try {
