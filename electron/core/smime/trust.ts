@@ -63,6 +63,10 @@ function parsedOf(c: Candidate): ParsedCertificate {
   return c.parsed;
 }
 
+/**
+ * What a signer's certificate is checked against. Cheap to construct (Node's roots are parsed
+ * once per process); make a new one when the user's CAs or the intermediate pool change.
+ */
 export class TrustAnchors {
   private readonly anchorsBySubject = new Map<string, Candidate[]>();
   private readonly anchorFingerprints = new Set<string>();

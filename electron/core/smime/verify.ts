@@ -89,7 +89,7 @@ function verifySigner(
   let tamperedDetail: string | null = null;
   let signedBytes: Uint8Array = content;
   const attrs = signer.signedAttrs;
-  if (attrs && attrs.attributes.length > 0) {
+  if (attrs) {
     const attr = (type: string): unknown => attrs.attributes.find((a) => a.type === type)?.values[0];
     const md = attr(oid.messageDigest);
     const ct = attr(oid.contentType);
