@@ -137,6 +137,16 @@ describe('keystore', () => {
     expect(await store.ownIdentity(pki.alice.email)).toBeNull();
   });
 
+  it('imports certificates as DER, and as PEM with a preamble and several certificates', () => {
+    // What `openssl pkcs12 -nokeys` prints: "Bag Attributes" and subject lines before each PEM block.
+    const dump = execFileSync('openssl', ['pkcs12', '-in', pki.bob.p12Path, '-nokeys', '-passin', `pass:${pki.p12Password}`], { encoding: 'utf8' });
+    expect(dump).toMatch(/^Bag Attributes/);
+    expect(store.importCertificate(Buffer.from(dump), 'contact')).toHaveLength(3);
+    expect(store.importCertificate(der(pki.carol.certPem), 'contact').map((c) => c.emails)).toEqual([['carol@example.test']]);
+    expect(() => store.importCertificate('nothing here', 'contact')).toThrow('No certificate found in this file.');
+    expect(store.certificatesFor(pki.bob.email)).toHaveLength(1);
+  });
+
   it('exports the own key as a new PKCS#12 that openssl and this app read', async () => {
     const own = await store.importPkcs12(pki.dave.p12Legacy, pki.p12Password);
     const p12 = await store.exportPkcs12(own.fingerprint, 'fresh pass');

@@ -27,8 +27,9 @@ export interface CertFacts {
 
 /** Every certificate in PEM text, or the single DER certificate given. */
 export function certificateDers(input: Buffer | string): Buffer[] {
-  const text = typeof input === 'string' ? input : input.subarray(0, 64).toString('latin1').includes('-----BEGIN') ? input.toString('latin1') : null;
-  if (text === null) return [Buffer.from(input as Buffer)];
+  // DER starts with a SEQUENCE tag; anything else is read as PEM text (which may have a preamble).
+  if (typeof input !== 'string' && input[0] === 0x30) return [Buffer.from(input)];
+  const text = typeof input === 'string' ? input : input.toString('latin1');
   const found = [...text.matchAll(/-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g)];
   return found.map((m) => Buffer.from((m[1] ?? '').replace(/\s+/g, ''), 'base64'));
 }
