@@ -112,7 +112,17 @@ describe('reading all-day, UTC and floating events', () => {
   it('puts a UTC start in Etc/UTC and keeps URL and PRIORITY', () => {
     const e = only(events, 'release-day@example.org');
     expect(e).toMatchObject({ start: '2026-06-01T07:00:00', timeZone: 'Etc/UTC', duration: 'PT2H', priority: 1 });
-    expect(Object.values(e.links as Record<string, unknown>)).toEqual([{ '@type': 'Link', href: 'https://example.org/releases/7' }]);
+    expect(Object.values(e.links as Record<string, unknown>)).toEqual([
+      { '@type': 'Link', href: 'https://example.org/releases/7' },
+      { '@type': 'Link', href: 'https://example.org/releases/7/notes.pdf', rel: 'enclosure', contentType: 'application/pdf', title: 'Release notes.pdf' },
+    ]);
+  });
+
+  it('leaves out an attachment embedded in the file, with a problem entry', () => {
+    const text = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:att\r\nDTSTART:20260101T100000Z\r\nATTACH;VALUE=BINARY;ENCODING=BASE64;FMTTYPE=text/plain:SGVsbG8=\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n';
+    const { events, problems } = parseICalendar(text);
+    expect(events[0]!.links).toBeUndefined();
+    expect(problems).toEqual(['Event att: an attachment stored inside the file was left out.']);
   });
 
   it('reads a time without TZID as floating', () => {

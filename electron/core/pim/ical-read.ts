@@ -240,8 +240,25 @@ export function eventFromVEvent(ve: JComp, ctx: ReadContext, uid: string): Calen
   if (privacy) event.privacy = privacy;
   const transp = firstText(ve, 'transp')?.toUpperCase();
   if (transp) event.freeBusyStatus = transp === 'TRANSPARENT' ? 'free' : 'busy';
+  const links: Record<string, Record<string, unknown>> = {};
   const url = firstText(ve, 'url');
-  if (url) event.links = { k1: { '@type': 'Link', href: url } };
+  if (url) links.k1 = { '@type': 'Link', href: url };
+  for (const p of propsNamed(ve, 'attach')) {
+    const href = textOf(p)?.trim();
+    // Inline (base64) attachments do not belong in an event object; links to files do.
+    if (!href || p[2] === 'binary' || param1(p, 'encoding')) {
+      if (!ctx.reported.has(`attach:${uid}`)) ctx.problems.push(`Event ${uid}: an attachment stored inside the file was left out.`);
+      ctx.reported.add(`attach:${uid}`);
+      continue;
+    }
+    const link: Record<string, unknown> = { '@type': 'Link', href, rel: 'enclosure' };
+    const type = param1(p, 'fmttype');
+    if (type) link.contentType = type;
+    const name = param1(p, 'filename') ?? param1(p, 'x-filename');
+    if (name) link.title = name;
+    links[`k${Object.keys(links).length + 1}`] = link;
+  }
+  if (Object.keys(links).length) event.links = links;
   const color = firstText(ve, 'color');
   if (color) event.color = color;
   return event;

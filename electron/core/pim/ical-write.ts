@@ -143,8 +143,20 @@ function vevent(event: CalendarEvent, now: string | null, recurrenceId: string |
   const privacy = PRIVACY_OUT[str(event.privacy) ?? ''];
   if (privacy) props.push(['class', {}, 'text', privacy]);
   if (event.freeBusyStatus === 'free' || event.freeBusyStatus === 'busy') props.push(['transp', {}, 'text', event.freeBusyStatus === 'free' ? 'TRANSPARENT' : 'OPAQUE']);
-  const link = Object.values(isRec(event.links) ? event.links : {}).map((l) => (isRec(l) ? str(l.href) : null)).find(Boolean);
-  if (link) props.push(['url', {}, 'uri', link]);
+  let url = false;
+  for (const l of Object.values(isRec(event.links) ? event.links : {})) {
+    const href = isRec(l) ? str(l.href) : null;
+    if (!isRec(l) || !href) continue;
+    if (l.rel === 'enclosure') {
+      const params: JParams = {};
+      if (str(l.contentType)) params.fmttype = l.contentType as string;
+      if (str(l.title)) params.filename = l.title as string;
+      props.push(['attach', params, 'uri', href]);
+    } else if (!url) {
+      props.push(['url', {}, 'uri', href]);
+      url = true;
+    }
+  }
   if (str(event.color)) props.push(['color', {}, 'text', event.color]);
   props.push(...participantProps(event));
   return ['vevent', props, alarms(event)];
