@@ -3,7 +3,7 @@
 // refused edits are rolled back, the server understands what the client wrote (read back over
 // CalDAV/CardDAV with ical.js), and a quiet poll with calendars and contacts is one request.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -11,7 +11,7 @@ import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountView } from '../../shared/contract';
 import type { ContactDraft, EventDraft } from '../../shared/pim-contract';
-import { cyrusEnv, freshUser, repoRoot } from '../support/cyrus';
+import { cyrusDir, cyrusEnv, freshUser, repoRoot } from '../support/cyrus';
 import { startHarness, type Harness } from '../support/core-harness';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { basic } from '../support/jmap-raw';
@@ -326,6 +326,64 @@ describe('durability', () => {
   }, 90_000);
 });
 
+describe('invitations', () => {
+  const organizer = `boss-${Math.random().toString(36).slice(2, 8)}@other.example`;
+  const inviteEmailId = async (subject: string) => {
+    await settle(a);
+    const items = (await a.h.call('emails.list', { accountId: a.account.id, role: 'inbox', limit: 50 })).items;
+    const hit = items.find((e) => e.subject === subject);
+    if (!hit) throw new Error(`no "${subject}" in the inbox`);
+    return hit.id;
+  };
+
+  it('are read from the message, with conflicts, and answered in the calendar without mail unless asked', async () => {
+    await a.h.call('events.save', { accountId: a.account.id, eventId: null, draft: eventDraft({ title: 'Dentist', recurrence: null, start: '2027-01-18T10:30:00', alerts: [] }), scope: 'series' });
+    await deliverInvitation(user, organizer, 'Quarterly planning', 'qp-1@other.example', '20270118T100000');
+    const emailId = await inviteEmailId('Invitation: Quarterly planning');
+
+    const view = (await a.h.call('invitations.get', { accountId: a.account.id, emailId }))!;
+    expect(view).toMatchObject({
+      method: 'REQUEST', uid: 'qp-1@other.example', title: 'Quarterly planning', state: 'new', eventId: null, myStatus: 'needs-action',
+      organizer: { name: 'The Boss', email: organizer }, start: '2027-01-18T09:00:00.000Z', end: '2027-01-18T11:00:00.000Z', timeZone: 'Europe/Berlin', location: 'Board room',
+    });
+    expect(view.attendees.map((p) => p.email).sort()).toEqual([organizer, user].sort());
+    expect(view.conflicts).toEqual([{ title: 'Dentist', start: '2027-01-18T09:30:00.000Z', end: '2027-01-18T10:30:00.000Z' }]);
+
+    const sentBefore = clientMailTo(organizer);
+    const answered = await a.h.call('invitations.respond', { accountId: a.account.id, emailId, status: 'accepted', sendReply: false });
+    expect((await a.h.call('outbox.list', {})).some((o) => o.kind === 'send')).toBe(false);
+    const occurrence = (await a.h.call('events.list', range)).find((o) => o.title === 'Quarterly planning')!;
+    expect(occurrence).toMatchObject({ eventId: answered.eventId, myStatus: 'accepted', pending: true });
+    await settle(a);
+    const after = (await a.h.call('invitations.get', { accountId: a.account.id, emailId }))!;
+    expect(after).toMatchObject({ state: 'known', myStatus: 'accepted' });
+    expect(after.eventId).not.toBeNull();
+    const stored = (await serverEvents()).find((e) => e.uid === 'qp-1@other.example')!;
+    expect(Object.values(stored.participants as Record<string, { email?: string; participationStatus?: string }>).find((p) => p.email === user)?.participationStatus).toBe('accepted');
+    expect(clientMailTo(organizer)).toBe(sentBefore);
+  });
+
+  it('mail a METHOD:REPLY to the organizer when asked', async () => {
+    await deliverInvitation(user, organizer, 'Offsite', 'offsite-1@other.example', '20270125T090000');
+    const emailId = await inviteEmailId('Invitation: Offsite');
+    const before = clientMailTo(organizer);
+    await a.h.call('invitations.respond', { accountId: a.account.id, emailId, status: 'declined', sendReply: true });
+    expect((await a.h.call('outbox.list', {})).filter((o) => o.kind === 'send')).toHaveLength(1);
+    await settle(a);
+    const sent = readClientMailTo(organizer).slice(before);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/Subject: Declined: Offsite/);
+    const ics = decodeCalendarPart(sent[0]!);
+    const reply = new ICAL.Component(ICAL.parse(ics));
+    expect(reply.getFirstPropertyValue('method')).toBe('REPLY');
+    const attendee = reply.getFirstSubcomponent('vevent')!.getFirstProperty('attendee')!;
+    expect(String(attendee.getFirstValue()).toLowerCase()).toBe(`mailto:${user}`);
+    expect(attendee.getParameter('partstat')).toBe('DECLINED');
+    const occurrence = (await a.h.call('events.list', range)).find((o) => o.title === 'Offsite')!;
+    expect(occurrence.myStatus).toBe('declined');
+  });
+});
+
 describe('polling', () => {
   it('a quiet pass with calendars and contacts is one request', async () => {
     await settle(a);
@@ -357,6 +415,49 @@ describe('polling', () => {
     expect((await titles(a)).some((t) => t.startsWith('From elsewhere@'))).toBe(true);
   });
 });
+
+/** Imports an iMIP invitation (text/calendar; method=REQUEST) from `from` into the user's inbox. */
+async function deliverInvitation(to: string, from: string, title: string, uid: string, start: string): Promise<void> {
+  const ics = [
+    'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Other Corp//Planner//EN', 'METHOD:REQUEST',
+    'BEGIN:VEVENT', `UID:${uid}`, 'SEQUENCE:0', 'DTSTAMP:20261120T120000Z', `DTSTART;TZID=Europe/Berlin:${start}`, 'DURATION:PT2H',
+    `SUMMARY:${title}`, 'LOCATION:Board room', `ORGANIZER;CN=The Boss:mailto:${from}`,
+    `ATTENDEE;CN=The Boss;ROLE=CHAIR;PARTSTAT=ACCEPTED:mailto:${from}`,
+    `ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:${to}`,
+    'END:VEVENT', 'END:VCALENDAR', '',
+  ].join('\r\n');
+  const message = [
+    `From: The Boss <${from}>`, `To: ${to}`, `Subject: Invitation: ${title}`, `Date: ${new Date().toUTCString().replace('GMT', '+0000')}`,
+    `Message-ID: <${uid}-${Date.now()}@other.example>`, 'MIME-Version: 1.0', 'Content-Type: multipart/alternative; boundary="b1"', '',
+    '--b1', 'Content-Type: text/plain; charset=utf-8', '', `You are invited to ${title}.`, '',
+    '--b1', 'Content-Type: text/calendar; charset=utf-8; method=REQUEST', 'Content-Transfer-Encoding: 8bit', '', ics, '--b1--', '',
+  ].join('\r\n');
+  const upload = await fetch(new URL(`/jmap/upload/${to}/`, env.baseUrl), { method: 'POST', headers: { Authorization: basic(to, env.password), 'Content-Type': 'message/rfc822' }, body: message });
+  const { blobId } = (await upload.json()) as { blobId: string };
+  const inbox = ((await raw(to, ['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:mail'], 'Mailbox/get', { ids: null })).list as { id: string; role: string | null }[]).find((m) => m.role === 'inbox')!;
+  const imported = await raw(to, ['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:mail'], 'Email/import', { emails: { m: { blobId, mailboxIds: { [inbox.id]: true }, keywords: {}, receivedAt: new Date().toISOString() } } });
+  expect(Object.keys((imported.created ?? {}) as object)).toEqual(['m']);
+}
+
+/** Messages the client (not Cyrus' own scheduling, which marks its mail auto-generated) sent to this address, from the sendmail sink. */
+function readClientMailTo(address: string): string[] {
+  const dir = join(cyrusDir, 'outbox');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.envelope') && readFileSync(join(dir, f), 'utf8').includes(`RCPT TO:<${address}>`))
+    .sort()
+    .map((f) => readFileSync(join(dir, f.replace(/\.envelope$/, '.eml')), 'utf8'))
+    .filter((eml) => !/^Auto-Submitted: auto-generated/im.test(eml));
+}
+const clientMailTo = (address: string) => readClientMailTo(address).length;
+
+/** The text/calendar attachment of a raw message (base64 or 8bit). */
+function decodeCalendarPart(eml: string): string {
+  const part = eml.split(/\r?\n--/).find((p) => /Content-Type: text\/calendar/i.test(p));
+  if (!part) throw new Error('no calendar part');
+  const [head, ...body] = part.split(/\r?\n\r?\n/);
+  const text = body.join('\n\n');
+  return /Content-Transfer-Encoding: base64/i.test(head!) ? Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8') : text;
+}
 
 /** The object with this uid in a CalDAV/CardDAV collection, found with a PROPFIND. */
 async function davObject(collection: string, uid: string): Promise<string> {

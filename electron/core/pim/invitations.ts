@@ -33,7 +33,7 @@ export function invitationHandlers(ctx: PimContext): InvitationHandlers {
     const res = await client.call('Email/get', { accountId: jmapAccountId, ids: [emailId], properties: ['bodyStructure'], bodyProperties }, EmailGet, [capabilities.mail]);
     const email = res.list[0];
     if (!email) throw new IpcError({ code: 'not-found', message: 'This message is no longer here.' });
-    const part = findCalendarParts(email.bodyStructure)[0];
+    const part = findCalendarParts(leavesWithoutSubParts(email.bodyStructure))[0];
     if (!part) return null;
     const bytes = await client.download(jmapAccountId, part.blobId, part.name ?? 'invite.ics', part.type, MAX_INVITATION_BYTES);
     let inv: Invitation;
@@ -136,6 +136,18 @@ function queueReply(ctx: PimContext, accountId: string, action: SendAction): num
   ctx.events.emit('outbox.changed', { accountId });
   ctx.scheduler.syncNow(accountId);
   return actionId;
+}
+
+/**
+ * Cyrus gives leaf parts an empty subParts list, which findCalendarParts takes for a multipart;
+ * only multiparts keep theirs here.
+ */
+function leavesWithoutSubParts(node: unknown, depth = 0): unknown {
+  if (!node || typeof node !== 'object' || Array.isArray(node) || depth > 40) return node;
+  const { subParts, ...rest } = node as Record<string, unknown>;
+  const type = typeof rest.type === 'string' ? rest.type.toLowerCase() : '';
+  if (!Array.isArray(subParts) || (!subParts.length && !type.startsWith('multipart/'))) return rest;
+  return { ...rest, subParts: subParts.map((p) => leavesWithoutSubParts(p, depth + 1)) };
 }
 
 function view(ctx: PimContext, accountId: string, emailId: string, { inv, existing }: Loaded): InvitationView {
