@@ -10,6 +10,12 @@ import { dialectFor } from '../../electron/core/pim/dialects';
 import { cardDisplayName } from '../../electron/core/pim/model';
 import { PimStore } from '../../electron/core/pim/pim-store';
 import { syncPim } from '../../electron/core/pim/pim-sync';
+import { applyCardDraft, applyEventDraft, cardToDraft, eventToDraft, newCard, newEvent } from '../../electron/core/pim/pim-drafts';
+import { PimOutbox, resolvePimId, type PimAction } from '../../electron/core/pim/pim-outbox';
+import type { CalendarEvent, ContactCard } from '../../electron/core/pim/model';
+import { EmailStore } from '../../electron/core/store/emails';
+import { MailboxStore } from '../../electron/core/store/mailboxes';
+import { Outbox, type OutboxAction } from '../../electron/core/sync/outbox';
 import { AccountStore } from '../../electron/core/store/accounts';
 import { openDatabase } from '../../electron/core/store/db';
 import { SyncStateStore } from '../../electron/core/store/sync-state';
@@ -73,5 +79,76 @@ describe('the IETF dialect', () => {
     expect(requests).toBe(1);
     expect(pim.events('local').map((e) => e.title).sort()).toEqual(['Board meeting (moved)', 'Offsite']);
     expect(pim.cards('local')).toEqual([]);
+  });
+});
+
+describe('edits in the IETF dialect', () => {
+  const outbox = new Outbox(db, new EmailStore(db), new MailboxStore(db));
+  const changes: string[] = [];
+  outbox.useExtension(new PimOutbox({ db, pim, syncState: deps.syncState, changed: (_, area) => changes.push(area) }));
+  const queue = (a: PimAction) => outbox.enqueue('local', a as OutboxAction);
+  const replay = () => outbox.replay(client, 'local', fixture.accountId);
+
+  it('create an event and a card as JSCalendar / JSContact, and adopt the ids the server gives', async () => {
+    const event = newEvent({
+      calendarId: 'cal1', title: 'Retro', description: '', location: 'Lab', start: '2027-02-03T16:00:00', timeZone: 'Europe/Paris', duration: 'PT45M', allDay: false,
+      recurrence: { frequency: 'weekly', interval: 2 }, participants: [], alerts: [{ minutesBefore: 5 }], status: 'confirmed',
+    });
+    const card = newCard({ addressBookId: 'ab1', kind: 'individual', fullName: '', given: 'Mary', surname: 'Jackson', emails: [{ value: 'mary@nasa.example', label: 'work' }], phones: [], addresses: [], organization: 'NASA', title: '', notes: '', photo: null, members: [] }, (ids) => ids);
+    queue({ kind: 'pim.create', type: 'CalendarEvent', localId: event.id, object: event });
+    queue({ kind: 'pim.create', type: 'ContactCard', localId: card.id, object: card });
+    expect(pim.events('local').some((e) => e.id === event.id)).toBe(true);
+    expect(await replay()).toMatchObject({ sent: 2, failed: [] });
+
+    const onServer = fixture.objects('CalendarEvent').find((e) => e.title === 'Retro')!;
+    expect(onServer).toMatchObject({ '@type': 'Event', uid: event.uid, calendarIds: { cal1: true }, start: '2027-02-03T16:00:00', timeZone: 'Europe/Paris', recurrenceRules: [{ frequency: 'weekly', interval: 2 }] });
+    expect(onServer).not.toHaveProperty('recurrenceRule');
+    expect(onServer.id).not.toBe(event.id);
+    // The renderer may still hold the local id: it resolves to the server's.
+    expect(resolvePimId(db, 'local', event.id)).toBe(onServer.id);
+    expect(pim.event('local', onServer.id as string)).toMatchObject({ title: 'Retro', id: onServer.id });
+    const cardOnServer = fixture.objects('ContactCard').find((c) => (c.name as { full?: string } | undefined)?.full === 'Mary Jackson')!;
+    expect(cardOnServer).toMatchObject({ '@type': 'Card', version: '1.0', kind: 'individual', addressBookIds: { ab1: true }, organizations: { o1: { name: 'NASA' } } });
+    expect(Object.values(cardOnServer.emails as object)).toEqual([{ '@type': 'EmailAddress', address: 'mary@nasa.example', contexts: { work: true } }]);
+    expect(changes).toContain('calendars');
+  });
+
+  it('update by patching only what changed, and keep what the server added', async () => {
+    const stored = fixture.objects('CalendarEvent').find((e) => e.title === 'Retro')!;
+    await set('CalendarEvent', { update: { [stored.id as string]: { 'keywords/team': true, priority: 1 } } });
+    await syncPim(client, deps, 'local');
+    const before = pim.event('local', stored.id as string)! as CalendarEvent;
+    const after = applyEventDraft(before, { ...eventToDraft(before), title: 'Retrospective' }, eventToDraft(before));
+    queue({ kind: 'pim.update', type: 'CalendarEvent', id: before.id, before, after });
+    expect(await replay()).toMatchObject({ sent: 1, failed: [] });
+    expect(fixture.objects('CalendarEvent').find((e) => e.id === stored.id)).toMatchObject({ title: 'Retrospective', keywords: { team: true }, priority: 1, recurrenceRules: [{ frequency: 'weekly', interval: 2 }] });
+
+    const cardId = fixture.objects('ContactCard').find((c) => (c.name as { full?: string } | undefined)?.full === 'Mary Jackson')!.id as string;
+    await syncPim(client, deps, 'local');
+    const card = pim.card('local', cardId)!.card as ContactCard;
+    const edited = applyCardDraft(card, { ...cardToDraft(card, (u) => u), title: 'Engineer' }, cardToDraft(card, (u) => u), (i) => i);
+    queue({ kind: 'pim.update', type: 'ContactCard', id: cardId, before: card, after: edited });
+    await replay();
+    expect(fixture.objects('ContactCard').find((c) => c.id === cardId)).toMatchObject({ titles: { t1: { name: 'Engineer' } }, organizations: { o1: { name: 'NASA' } } });
+  });
+
+  it('destroy, and a refused edit is rolled back from the server and reported', async () => {
+    const stored = fixture.objects('CalendarEvent').find((e) => e.title === 'Retrospective')!;
+    await syncPim(client, deps, 'local');
+    const before = pim.event('local', stored.id as string)!;
+    // The fixture refuses the draft's singular recurrenceRule: the server's copy comes back.
+    queue({ kind: 'pim.update', type: 'CalendarEvent', id: before.id, before, after: { ...before, title: 'Broken', recurrenceRule: { frequency: 'daily' } } });
+    const refused = await replay();
+    expect(refused.failed).toHaveLength(1);
+    expect(refused.failed[0]!.message).toMatch(/could not save the event "Broken": the server refused some of its details: recurrenceRule/);
+    expect(pim.event('local', before.id)!.title).toBe('Retrospective');
+
+    queue({ kind: 'pim.destroy', type: 'CalendarEvent', id: before.id, title: before.title });
+    expect(pim.event('local', before.id)).toBeNull();
+    expect(await replay()).toMatchObject({ sent: 1, failed: [] });
+    expect(fixture.objects('CalendarEvent').some((e) => e.id === before.id)).toBe(false);
+    // Destroying what is already gone is done, not an error (a replay after a crash).
+    queue({ kind: 'pim.destroy', type: 'CalendarEvent', id: before.id, title: before.title });
+    expect(await replay()).toMatchObject({ sent: 1, failed: [] });
   });
 });
