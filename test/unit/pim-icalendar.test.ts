@@ -49,7 +49,7 @@ describe('reading an Outlook/Exchange invitation', () => {
       roles: { attendee: true },
       participationStatus: 'needs-action',
       expectReply: true,
-      calendarAddress: 'mailto:ben@meridian.example',
+      sendTo: { imip: 'mailto:ben@meridian.example' },
     });
     expect(byEmail('carla.ruiz@contoso.example')).toMatchObject({ roles: { attendee: true, optional: true } });
     expect(byEmail('room.elbe@contoso.example')).toMatchObject({ kind: 'resource', roles: { informational: true } });
@@ -204,6 +204,22 @@ describe('what export stamps and what import skips', () => {
     expect(message).not.toContain('DTSTAMP:20260105T080000Z');
     expect(message).toContain('LAST-MODIFIED:20260105T080000Z');
     expect(parseICalendar(message).events).toEqual(release);
+  });
+
+  it('writes ORGANIZER and ATTENDEE from sendTo, a JSCalendar 2.0 calendarAddress, or a bare email', () => {
+    const base = parseICalendar(fixture('roundtrip.ics')).events.find((e) => e.uid === 'release-day@example.org')!;
+    const event: CalendarEvent = {
+      ...base,
+      participants: {
+        a: { '@type': 'Participant', name: 'Owner', sendTo: { imip: 'mailto:owner@example.org' }, roles: { owner: true } },
+        b: { '@type': 'Participant', calendarAddress: 'mailto:new@example.org', roles: { attendee: true }, participationStatus: 'accepted' },
+        c: { '@type': 'Participant', email: 'plain@example.org' },
+      },
+    };
+    const text = toICalendar([event]).replace(/\r\n /g, '');
+    expect(text).toContain('ORGANIZER;CN=Owner:mailto:owner@example.org');
+    expect(text).toContain('ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED:mailto:new@example.org');
+    expect(text).toContain('ATTENDEE;ROLE=REQ-PARTICIPANT:mailto:plain@example.org');
   });
 
   it('skips to-dos with a problem entry instead of failing', () => {

@@ -139,7 +139,8 @@ function readParticipants(ve: JComp): { participants: Record<string, Record<stri
     const email = emailOf(address);
     const id = stableId('p', (email ?? address).toLowerCase());
     const existing = out[id];
-    const part: Record<string, unknown> = existing ?? { '@type': 'Participant', calendarAddress: address, sendTo: { imip: address } };
+    // RFC 8984's sendTo, not JSCalendar 2.0's calendarAddress, which RFC 8984 servers would reject.
+    const part: Record<string, unknown> = existing ?? { '@type': 'Participant', sendTo: { imip: address } };
     if (email) part.email = email;
     const cn = param1(p, 'cn');
     if (cn && !part.name) part.name = cn;

@@ -68,6 +68,7 @@ const CUTYPE_OUT: Record<string, string> = { individual: 'INDIVIDUAL', group: 'G
 export function addressOf(p: Rec): string | null {
   const sendTo = isRec(p.sendTo) ? str(p.sendTo.imip) : null;
   const email = str(p.email);
+  // calendarAddress: JSCalendar 2.0 servers' name for the same thing.
   return str(p.calendarAddress) ?? sendTo ?? (email ? `mailto:${email}` : null);
 }
 

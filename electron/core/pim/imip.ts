@@ -137,10 +137,10 @@ export function buildReply(
   // Answer with the address the organizer invited, which may be an alias of me.email.
   const attendee: Rec = isRec(invited)
     ? { ...clone(invited), roles: { attendee: true }, participationStatus: status }
-    : { '@type': 'Participant', name: me.name, email: me.email, calendarAddress: `mailto:${me.email}`, roles: { attendee: true }, participationStatus: status };
+    : { '@type': 'Participant', name: me.name, email: me.email, sendTo: { imip: `mailto:${me.email}` }, roles: { attendee: true }, participationStatus: status };
   delete attendee.expectReply;
   if (!str(attendee.name) && me.name) attendee.name = me.name;
-  const organizerParticipant: Rec = { '@type': 'Participant', name: organizer.name || undefined, email: organizer.email, calendarAddress: `mailto:${organizer.email}`, roles: { owner: true } };
+  const organizerParticipant: Rec = { '@type': 'Participant', name: organizer.name || undefined, email: organizer.email, sendTo: { imip: `mailto:${organizer.email}` }, roles: { owner: true } };
   if (!organizer.name) delete organizerParticipant.name;
   const reply: CalendarEvent = {
     '@type': 'Event',
