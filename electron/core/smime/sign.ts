@@ -69,8 +69,8 @@ export function signDetached(content: Buffer, signer: SignerIdentity, opts: Sign
     certificate: cert,
     certificateDer: signer.certificate,
     signingTime: opts.signingTime ?? new Date(),
-    // No ECDH: the reading side (decrypt.ts) decrypts with RSA keys only.
-    capabilities: { gcm: opts.announceGcm ?? true, ecdh: false },
+    // decrypt.ts reads ECDH (dhSinglePass-stdDH-sha*kdf with AES key wrap) as well as RSA.
+    capabilities: { gcm: opts.announceGcm ?? true, ecdh: true },
   });
   const signature = nodeSign(hash, toSign, key);
   const signatureAlgorithm =
