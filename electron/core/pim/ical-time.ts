@@ -35,7 +35,7 @@ export const isIanaZone = (zone: string): boolean => zone.length > 0 && zone.len
 /** The zone's offset from UTC, in ms, at an instant. */
 export function zoneOffsetMs(zone: string, utcMs: number): number {
   const f = formatter(zone);
-  if (!f) return 0;
+  if (!f || !Number.isFinite(utcMs)) return 0;
   const parts: Record<string, number> = {};
   for (const p of f.formatToParts(new Date(utcMs))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
   const asUtc = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
@@ -174,15 +174,9 @@ function canonical(zone: string): string {
  * definition is unusable. Only yearly rules are expanded, so a hostile definition cannot make it spin.
  */
 export function vtimezoneToUtc(vtimezone: JComp, local: string): number | null {
-  for (const obs of [...subs(vtimezone, 'standard'), ...subs(vtimezone, 'daylight')]) {
-    const rule = firstProp(obs, 'rrule')?.[3];
-    const freq = rule && typeof rule === 'object' && 'freq' in rule ? String((rule as { freq: unknown }).freq) : null;
-    const start = firstText(obs, 'dtstart') ?? '';
-    if ((rule && freq !== 'YEARLY') || !/^(1[5-9]|2\d)\d\d-/.test(start)) return null;
-  }
-  if (!firstText(vtimezone, 'tzid')) return null;
+  const tz = timezoneOf(vtimezone);
+  if (!tz) return null;
   try {
-    const tz = new ICAL.Timezone(new ICAL.Component(vtimezone));
     const ms = localMs(local);
     const d = new Date(ms);
     const t = ICAL.Time.fromData(
@@ -191,6 +185,33 @@ export function vtimezoneToUtc(vtimezone: JComp, local: string): number | null {
     );
     const utc = t.convertToZone(ICAL.Timezone.utcTimezone).toJSDate().getTime();
     return Number.isFinite(utc) ? utc : null;
+  } catch {
+    return null;
+  }
+}
+
+// One ical.js Timezone per VTIMEZONE: it caches its expansion, which every event in the zone reuses.
+const timezones = new WeakMap<JComp, InstanceType<typeof ICAL.Timezone> | null>();
+
+function timezoneOf(vtimezone: JComp): InstanceType<typeof ICAL.Timezone> | null {
+  let tz = timezones.get(vtimezone);
+  if (tz === undefined) {
+    tz = usableTimezone(vtimezone);
+    timezones.set(vtimezone, tz);
+  }
+  return tz;
+}
+
+function usableTimezone(vtimezone: JComp): InstanceType<typeof ICAL.Timezone> | null {
+  for (const obs of [...subs(vtimezone, 'standard'), ...subs(vtimezone, 'daylight')]) {
+    const rule = firstProp(obs, 'rrule')?.[3];
+    const freq = rule && typeof rule === 'object' && 'freq' in rule ? String((rule as { freq: unknown }).freq) : null;
+    const start = firstText(obs, 'dtstart') ?? '';
+    if ((rule && freq !== 'YEARLY') || !/^(1[5-9]|2\d)\d\d-/.test(start)) return null;
+  }
+  if (!firstText(vtimezone, 'tzid')) return null;
+  try {
+    return new ICAL.Timezone(new ICAL.Component(vtimezone));
   } catch {
     return null;
   }

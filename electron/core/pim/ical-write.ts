@@ -50,7 +50,7 @@ function ruleProp(rule: RecurrenceRule, event: CalendarEvent): JProp {
   const r: Rec = { freq: rule.frequency.toUpperCase() };
   if (typeof rule.interval === 'number' && rule.interval > 1) r.interval = rule.interval;
   if (typeof rule.count === 'number') r.count = rule.count;
-  if (typeof rule.until === 'string') r.until = untilValue(rule.until, event);
+  if (typeof rule.until === 'string' && !Number.isNaN(localMs(rule.until))) r.until = untilValue(rule.until, event);
   if (rule.byDay?.length) r.byday = rule.byDay.map((d) => `${d.nthOfPeriod ?? ''}${d.day.toUpperCase()}`);
   if (rule.byMonth?.length) r.bymonth = rule.byMonth.map((m) => Number.parseInt(m, 10)).filter(Number.isInteger);
   for (const [from, to] of RULE_LISTS) {
