@@ -114,6 +114,23 @@ function notifyArrival(payload: EventPayload<'mail.arrived'>): void {
   notification.show();
 }
 
+/** The OS notification for a calendar reminder; a click brings the window back. */
+function notifyReminder(payload: EventPayload<'calendar.reminder'>): void {
+  if (!Notification.isSupported()) return;
+  const when = payload.allDay ? 'All day' : new Date(payload.start).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const notification = new Notification({ title: payload.title || 'Event', body: [when, payload.location].filter(Boolean).join(' · ') });
+  notifications.add(notification);
+  notification.on('close', () => notifications.delete(notification));
+  notification.on('click', () => {
+    notifications.delete(notification);
+    if (!win || win.isDestroyed()) return;
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  });
+  notification.show();
+}
+
 function createWindow(): BrowserWindow {
   // Where the user left it, on a display that still exists.
   const placement = mainWindowPlacement();
@@ -156,6 +173,7 @@ async function start(): Promise<void> {
   });
   ready.onEvent((e) => {
     if (e.event === 'mail.arrived') notifyArrival(e.payload);
+    if (e.event === 'calendar.reminder') notifyReminder(e.payload);
   });
 
   // After sleep the mail is stale: sync at once rather than at the next poll.

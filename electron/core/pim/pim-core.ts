@@ -60,6 +60,8 @@ export function createPimCore(deps: PimCoreDeps): PimCore {
     store,
     reminders,
     async poll(client, localId) {
+      // Timers stall while the machine sleeps; a pass (one follows every wake) re-arms them.
+      reminders.reschedule();
       try {
         const { outcome, poll } = await preparePim(client, syncDeps, localId);
         announce(localId, outcome);
