@@ -200,9 +200,10 @@ test('creates a contact with two emails and a phone, finds it, edits it, and it 
   await groupEditor.getByLabel('Filter people to add').fill('charl');
   await groupEditor.getByRole('button', { name: 'Add Charles Babbage' }).click();
   await expect(groupEditor.getByRole('heading', { name: 'Members (2)' })).toBeVisible();
+  problems.push(...(await lookAndAudit(page, 'contacts-group-editor')));
   await groupEditor.getByRole('button', { name: 'Save' }).click();
   await expect(groupEditor).toBeHidden();
-  await expect(detail(page).getByRole('heading', { name: 'Engine team' })).toBeVisible();
+  await expect(detail(page).getByRole('heading', { name: 'Engine team' })).toBeFocused();
   await expect(detail(page).getByRole('heading', { name: 'Members (2)' })).toBeVisible();
   await expect.poll(async () => (await onServer(user)).groups.map((g) => [g.name, g.contactIds.length]), { timeout: 20_000 }).toEqual([['Engine team', 2]]);
   const groupButton = page.getByRole('navigation', { name: 'Address books and groups' }).getByRole('button', { name: 'Engine team, 2 members' });
@@ -289,6 +290,7 @@ test('imports a .vcf with three cards, offers them in compose, and exports them 
   await dialog.getByTestId('import-file').setInputFiles(join(repoRoot, 'test/fixtures/contacts/three-cards.vcf'));
   await dialog.getByRole('button', { name: 'Import' }).click();
   await expect(dialog.getByTestId('import-result')).toContainText('Imported 3 contacts');
+  const problems = await lookAndAudit(page, 'contacts-import');
   await dialog.getByRole('button', { name: 'Done' }).click();
   await expect(rows(page)).toHaveText([/Alan Turing/, /Grace Hopper/, /Katherine Johnson/]);
   await expect.poll(async () => (await onServer(user)).contacts.map((c) => c.lastName).sort(), { timeout: 20_000 }).toEqual(['Hopper', 'Johnson', 'Turing']);
@@ -331,4 +333,5 @@ test('imports a .vcf with three cards, offers them in compose, and exports them 
   expect(some.match(/BEGIN:VCARD/g)).toHaveLength(2);
   expect(some).toContain('Grace Hopper');
   expect(some).not.toContain('Alan Turing');
+  expect(problems, problems.join('\n')).toEqual([]);
 });
