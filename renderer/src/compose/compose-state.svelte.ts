@@ -83,6 +83,9 @@ export class ComposeSession {
   error = $state<string | null>(null);
   /** Send was pressed with an empty subject: asking first. */
   confirmEmptySubject = $state(false);
+  /** S/MIME for this message; smimeChosen once the user (or a restored send) set it, so identity defaults stop applying. */
+  smime = $state<{ sign: boolean; encrypt: boolean }>({ sign: false, encrypt: false });
+  smimeChosen = $state(false);
   readonly mode: ComposeMode;
   inReplyTo: string[] = [];
   references: string[] = [];
@@ -114,6 +117,8 @@ export class ComposeSession {
     this.inReplyTo = draft.inReplyTo;
     this.references = draft.references;
     this.origin = draft.origin;
+    this.smime = { ...draft.smime };
+    this.smimeChosen = draft.smime.sign || draft.smime.encrypt;
     this.attachments = draft.attachments.map((a) => ({
       key: `a${nextKey++}`, name: a.name, size: a.size, type: a.type, state: 'done', progress: 1, error: null, uploadId: null, attachment: a,
     }));
@@ -197,6 +202,7 @@ export class ComposeSession {
       references: this.references,
       attachments: this.attachments.flatMap((a) => (a.state === 'done' && a.attachment ? [a.attachment] : [])),
       origin: this.origin,
+      smime: { sign: this.smime.sign, encrypt: this.smime.encrypt },
     };
   }
 
