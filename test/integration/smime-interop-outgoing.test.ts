@@ -7,7 +7,7 @@
 // really reject.
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PostalMime from 'postal-mime';
@@ -171,6 +171,9 @@ afterAll(() => {
     /* none running */
   }
   const w = (['case', 'peer', 'expected', 'got'] as const).map((k) => Math.max(k.length, ...matrix.map((r) => r[k].length)));
+  // The peers' inputs stay for a look only when asked (SMIME_KEEP=1).
+  if (process.env.SMIME_KEEP) console.log(`S/MIME interop files kept in ${work}`);
+  else rmSync(work, { recursive: true, force: true });
   const line = (c: string[]) => c.map((v, i) => v.padEnd(w[i]!)).join(' | ');
   console.log(['', line(['case', 'peer', 'expected', 'got']), w.map((n) => '-'.repeat(n)).join('-|-'), ...matrix.map((r) => line([r.case, r.peer, r.expected, r.got]))].join('\n'));
 });

@@ -10,6 +10,11 @@
 //   signed:    multipart/signed { content entity, application/pkcs7-signature }
 //   encrypted: application/pkcs7-mime; smime-type=enveloped-data  ← content entity
 //   both:      application/pkcs7-mime ← multipart/signed { … }
+//
+// Bcc: never in the headers; Bcc recipients travel in the envelope only. When encrypting, they
+// get the same message, so its RecipientInfos (issuer and serial of each certificate) show a
+// To/Cc reader that someone else's key was included. Separate per-Bcc messages would hide it
+// but need several submissions per send, which the one-request exactly-once design avoids.
 import MailComposer from 'nodemailer/lib/mail-composer';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { z } from 'zod';
