@@ -31,6 +31,16 @@ describe('finding calendar parts in a message', () => {
     expect(findCalendarParts(json('outlook-bodystructure.json'))).toEqual([{ partId: '3', blobId: 'Ob3', type: 'text/calendar', name: null }]);
   });
 
+  it('finds the calendar part when the server gives leaf parts an empty subParts list (Cyrus)', () => {
+    const body = {
+      type: 'multipart/alternative', subParts: [
+        { type: 'text/plain', blobId: 'c1', partId: '1', subParts: [] },
+        { type: 'text/calendar', blobId: 'c2', partId: '2', subParts: [] },
+      ],
+    };
+    expect(findCalendarParts(body)).toEqual([{ partId: '2', blobId: 'c2', type: 'text/calendar', name: null }]);
+  });
+
   it('finds a .ics attachment sent as application/octet-stream', () => {
     const body = { type: 'multipart/mixed', subParts: [{ type: 'text/plain', blobId: 'b1', partId: '1' }, { type: 'application/octet-stream', blobId: 'b2', partId: '2', name: 'Meeting.ICS', disposition: 'attachment' }] };
     expect(findCalendarParts(body)).toEqual([{ partId: '2', blobId: 'b2', type: 'application/octet-stream', name: 'Meeting.ICS' }]);

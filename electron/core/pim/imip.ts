@@ -31,7 +31,8 @@ export function findCalendarParts(bodyStructure: unknown): CalendarPart[] {
   const walk = (node: unknown, depth: number) => {
     if (!isRec(node) || depth > MAX_DEPTH || ++seen > MAX_PARTS) return;
     const type = (str(node.type) ?? '').toLowerCase().trim();
-    if (Array.isArray(node.subParts)) {
+    // Cyrus gives leaf parts an empty subParts list: only a multipart or a non-empty list is a container.
+    if (Array.isArray(node.subParts) && (node.subParts.length > 0 || type.startsWith('multipart/'))) {
       for (const sub of node.subParts) walk(sub, depth + 1);
       return;
     }
