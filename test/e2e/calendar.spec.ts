@@ -151,6 +151,17 @@ test('a weekly event drawn in the week view repeats on its days, and one occurre
   await expect(eventsIn(page, next[2]!, 'Standup')).toHaveAttribute('aria-label', /^Standup, .*10:00 – 11:00/);
   await expect(eventsIn(page, next[2]!, 'Wednesday special')).toHaveCount(0);
 
+  // Dragging one occurrence asks which to move; "Only this event" moves next Monday's alone.
+  await scrollToHour(page, 8);
+  await drag(page, await slot(page, next[0]!, 10 * 60 + 10), await slot(page, next[0]!, 12 * 60 + 10));
+  const question = page.getByRole('dialog', { name: 'Move a repeating event' });
+  await expect(question).toBeVisible();
+  await question.getByRole('button', { name: 'Only this event' }).click();
+  await expect(eventsIn(page, next[0]!, 'Standup')).toHaveAttribute('aria-label', /12:00 – 13:00/);
+  await expect(eventsIn(page, next[2]!, 'Standup')).toHaveAttribute('aria-label', /10:00 – 11:00/);
+  await page.getByRole('button', { name: 'Previous week' }).click();
+  await expect(eventsIn(page, days[0]!, 'Standup')).toHaveAttribute('aria-label', /10:00 – 11:00/);
+
   // The month view shows the series on its days, bars named by their date.
   await page.getByRole('button', { name: 'Today' }).click();
   await page.getByRole('button', { name: 'Month', exact: true }).click();
@@ -211,6 +222,34 @@ test('events move and resize by dragging and by keys, and a hidden calendar hide
   await expect(editor.getByLabel('Location')).toHaveValue('High Street 4');
   await page.keyboard.press('Escape');
   await expect(editor).toBeHidden();
+
+  // Escape during a drag puts the event back where it was.
+  const before = (await event.boundingBox())!;
+  await page.mouse.move(before.x + before.width / 2, before.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(before.x + before.width / 2, before.y + 10 + 2 * hourHeight, { steps: 5 });
+  await page.keyboard.press('Escape');
+  await page.mouse.up();
+  await expect(editor).toBeHidden();
+  await expect(eventsIn(page, days[2]!, 'Dentist')).toHaveAttribute('aria-label', /13:30 – 14:45/);
+
+  // "c" makes a new event; in the month view, a double-click on a day does.
+  await page.locator('body').click({ position: { x: 5, y: 400 } });
+  await page.keyboard.press('c');
+  await expect(editor).toBeVisible();
+  await expect(editor.getByLabel('Title')).toHaveValue('');
+  await page.keyboard.press('Escape');
+  await expect(editor).toBeHidden();
+  await page.getByRole('button', { name: 'Month', exact: true }).click();
+  await page.locator(`[data-testid="month-grid"] [data-day="${days[4]}"]`).dblclick({ position: { x: 60, y: 80 } });
+  await expect(editor.getByLabel('Start date')).toHaveValue(days[4]!);
+  await editor.getByLabel('Title').fill('Month party');
+  await editor.getByRole('checkbox', { name: 'All day' }).check();
+  await editor.getByRole('button', { name: 'Save' }).click();
+  await expect(editor).toBeHidden();
+  await expect(page.getByTestId('month-grid').getByRole('button', { name: /^Month party, .*All day/ })).toBeVisible();
+  await page.getByRole('button', { name: 'Week', exact: true }).click();
+  await expect(page.getByTestId('all-day-row').getByRole('button', { name: /^Month party/ })).toBeVisible();
 
   // Hiding the calendar hides its events; showing it brings them back.
   const box2 = page.getByTestId('calendar-list').getByRole('checkbox', { name: 'personal' });
