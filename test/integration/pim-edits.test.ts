@@ -192,6 +192,18 @@ describe('calendar edits', () => {
     expect(vevent.getAllSubcomponents('valarm')).toHaveLength(1);
   });
 
+  it('raise a reminder when an alert comes due', async () => {
+    const start = new Date(Math.ceil(Date.now() / 1000) * 1000 + 5 * 60_000);
+    const reminder = a.h.next('calendar.reminder', (p) => p.title === 'Call the printer', 10_000);
+    await a.h.call('events.save', {
+      accountId: a.account.id, eventId: null, scope: 'series',
+      draft: eventDraft({ title: 'Call the printer', recurrence: null, start: start.toISOString().slice(0, 19), timeZone: 'UTC', duration: 'PT30M', location: 'Phone', alerts: [{ minutesBefore: 10 }] }),
+    });
+    const due = await reminder;
+    expect(due).toMatchObject({ accountId: a.account.id, allDay: false, location: 'Phone' });
+    expect(Date.parse(due.start)).toBe(start.getTime());
+  });
+
   it('that the server refuses are rolled back and reported', async () => {
     const made = await server(calendarsUsing, 'CalendarEvent/set', { create: { x: { '@type': 'jsevent', calendarId: 'Default', title: 'Doomed', start: '2027-01-20T09:00:00', timeZone: 'UTC', duration: 'PT1H' } } });
     const id = (made.created as Record<string, { id: string }>).x!.id;

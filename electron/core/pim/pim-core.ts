@@ -34,8 +34,8 @@ export function createPimCore(deps: PimCoreDeps): PimCore {
   const store = new PimStore(deps.db);
   const log = deps.log ?? ((m: string) => console.warn(m));
   const reminders = new ReminderScheduler({
+    // Its default source reads only events that have alerts, cheap enough for every pass.
     db: deps.db,
-    pim: store,
     ...(deps.now ? { now: deps.now } : {}),
     notify: (r) => deps.events.emit('calendar.reminder', { accountId: r.accountId, eventId: r.eventId, title: r.title, start: r.start, allDay: r.allDay, location: r.location ?? '' }),
     onError: (err) => log(`reminders: ${err instanceof Error ? err.message : String(err)}`),

@@ -9,6 +9,7 @@ import type { SyncStateStore } from '../store/sync-state';
 import { stateUnusable } from '../sync/mailbox-sync';
 import { dialectFor, type Raw, type SyncedType } from './dialects';
 import { modelOf, pendingPimIds } from './pim-outbox';
+import type { CalendarEvent, ContactCard } from './model';
 import type { PimStore } from './pim-store';
 
 export interface PimSyncDeps {
@@ -59,16 +60,32 @@ function participants(client: JmapClient, deps: PimSyncDeps, localId: string): P
     add({ t: dialect.calendars, accountId: cal, area: 'calendarsChanged', sink: { replaceAll: (l) => pim.replaceCalendars(localId, l), upsert: (l) => pim.upsertCalendars(localId, l), remove: (ids) => pim.removeCalendars(localId, ids) } });
   }
   if (cal && dialect.events) {
-    add({ t: dialect.events, accountId: cal, area: 'calendarsChanged', sink: { replaceAll: (l) => pim.replaceEvents(localId, l), upsert: (l) => pim.upsertEvents(localId, l), remove: (ids) => pim.removeEvents(localId, ids) } });
+    const replaceEvents = keepingPending<CalendarEvent>(deps, localId, 'SELECT id FROM calendar_event WHERE account_id = ?', [], (l) => pim.replaceEvents(localId, l), (l) => pim.upsertEvents(localId, l), (ids) => pim.removeEvents(localId, ids));
+    add({ t: dialect.events, accountId: cal, area: 'calendarsChanged', sink: { replaceAll: replaceEvents, upsert: (l) => pim.upsertEvents(localId, l), remove: (ids) => pim.removeEvents(localId, ids) } });
   }
   const con = dialect.contactsAccount;
   if (con && dialect.addressBooks) {
     add({ t: dialect.addressBooks, accountId: con, area: 'contactsChanged', sink: { replaceAll: (l) => pim.replaceAddressBooks(localId, l), upsert: (l) => pim.upsertAddressBooks(localId, l), remove: (ids) => pim.removeAddressBooks(localId, ids) } });
   }
   for (const cards of con ? dialect.cards : []) {
-    add({ t: cards, accountId: con!, area: 'contactsChanged', sink: { replaceAll: (l) => pim.replaceCards(localId, cards.type, l), upsert: (l) => pim.upsertCards(localId, cards.type, l), remove: (ids) => pim.removeCards(localId, cards.type, ids) } });
+    const replaceCards = keepingPending<ContactCard>(deps, localId, 'SELECT id FROM contact_card WHERE account_id = ? AND source_type = ?', [cards.type], (l) => pim.replaceCards(localId, cards.type, l), (l) => pim.upsertCards(localId, cards.type, l), (ids) => pim.removeCards(localId, cards.type, ids));
+    add({ t: cards, accountId: con!, area: 'contactsChanged', sink: { replaceAll: replaceCards, upsert: (l) => pim.upsertCards(localId, cards.type, l), remove: (ids) => pim.removeCards(localId, cards.type, ids) } });
   }
   return out as Participant<unknown>[];
+}
+
+/** A full refetch replaces what is stored, except objects with an edit still queued (a create not yet sent, too). */
+function keepingPending<T extends { id: string }>(
+  deps: PimSyncDeps, localId: string, idsSql: string, idsArgs: unknown[],
+  replace: (l: T[]) => void, upsert: (l: T[]) => void, remove: (ids: string[]) => void,
+): (list: T[]) => void {
+  return (list) => {
+    const pending = pendingPimIds(deps.db, localId);
+    if (!pending.size) return replace(list);
+    const keep = new Set([...pending, ...list.map((o) => o.id)]);
+    remove((deps.db.prepare(idsSql).pluck().all(localId, ...idsArgs) as string[]).filter((id) => !keep.has(id)));
+    upsert(list.filter((o) => !pending.has(o.id)));
+  };
 }
 
 /** The calendar and contacts part of a poll: calls added to a batch, and how to read their answers. */
