@@ -284,6 +284,50 @@ describe('contacts edits', () => {
   });
 });
 
+describe('files', () => {
+  it('an .ics file is imported into a calendar, reaches the server, and exports back', async () => {
+    const ics = [
+      'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Test//EN',
+      'BEGIN:VEVENT', 'UID:import-1@test.example', 'DTSTAMP:20261101T000000Z', 'DTSTART;TZID=America/New_York:20270210T140000', 'DTEND;TZID=America/New_York:20270210T150000', 'SUMMARY:Imported call', 'RRULE:FREQ=DAILY;COUNT=3', 'END:VEVENT',
+      'BEGIN:VEVENT', 'UID:import-2@test.example', 'DTSTAMP:20261101T000000Z', 'DTSTART;VALUE=DATE:20270214', 'DTEND;VALUE=DATE:20270215', 'SUMMARY:Imported holiday', 'END:VEVENT',
+      'END:VCALENDAR', '',
+    ].join('\r\n');
+    expect(await a.h.call('events.import', { accountId: a.account.id, calendarId: 'Default', ics })).toEqual({ imported: 2, problems: [] });
+    await settle(a);
+    const onServer = (await serverEvents()).filter((e) => String(e.uid).startsWith('import-'));
+    expect(onServer.map((e) => [e.title, e.timeZone, e.showWithoutTime]).sort()).toEqual([['Imported call', 'America/New_York', false], ['Imported holiday', null, true]]);
+    const listed = (await a.h.call('events.list', range)).filter((o) => o.title.startsWith('Imported'));
+    expect(listed.map((o) => o.start)).toEqual(['2027-02-10T19:00:00.000Z', '2027-02-11T19:00:00.000Z', '2027-02-12T19:00:00.000Z', '2027-02-14T00:00:00.000Z']);
+    // Importing the same file again updates instead of doubling.
+    await a.h.call('events.import', { accountId: a.account.id, calendarId: 'Default', ics });
+    await settle(a);
+    expect((await serverEvents()).filter((e) => String(e.uid).startsWith('import-'))).toHaveLength(2);
+
+    const exported = await a.h.call('events.export', { accountId: a.account.id, eventIds: listed.map((o) => o.eventId) });
+    const vevents = new ICAL.Component(ICAL.parse(exported.ics)).getAllSubcomponents('vevent');
+    expect(vevents.map((v) => v.getFirstPropertyValue('summary')).sort()).toEqual(['Imported call', 'Imported holiday']);
+  });
+
+  it('a .vcf file is imported into the address book and exports back', async () => {
+    const vcf = ['BEGIN:VCARD', 'VERSION:3.0', 'FN:Mae Jemison', 'N:Jemison;Mae;;;', 'EMAIL;TYPE=work:mae@space.example', 'ORG:NASA', 'END:VCARD', 'BEGIN:VCARD', 'VERSION:4.0', 'FN:Sally Ride', 'EMAIL:sally@space.example', 'END:VCARD', ''].join('\r\n');
+    expect(await a.h.call('contacts.import', { accountId: a.account.id, addressBookId: 'Default', vcf })).toMatchObject({ imported: 2 });
+    await settle(a);
+    expect((await serverContacts()).filter((c) => String(c.emails && JSON.stringify(c.emails)).includes('space.example')).map((c) => `${c.firstName} ${c.lastName}`).sort()).toEqual(['Mae Jemison', 'Sally Ride']);
+    const ids = (await a.h.call('contacts.list', { query: 'space.example' })).map((c) => c.id);
+    expect(ids).toHaveLength(2);
+    const exported = await a.h.call('contacts.export', { accountId: a.account.id, contactIds: ids, version: '3.0' });
+    expect(exported.vcf).toMatch(/FN:Mae Jemison/);
+    expect(exported.vcf).toMatch(/VERSION:3.0/);
+  });
+
+  it('a file that is not a calendar or contacts file is refused with a clear error', async () => {
+    const bad = async (p: Promise<unknown>) => p.then(() => 'accepted', (e: Error) => e.message);
+    expect(await bad(a.h.call('events.import', { accountId: a.account.id, calendarId: 'Default', ics: 'BEGIN:VCARD\r\nFN:x\r\nEND:VCARD' }))).toMatch(/^invalid-params: This is not a calendar file/);
+    expect(await bad(a.h.call('events.import', { accountId: a.account.id, calendarId: 'Default', ics: 'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:garbage' }))).toMatch(/^invalid-params/);
+    expect(await bad(a.h.call('contacts.import', { accountId: a.account.id, addressBookId: 'Default', vcf: '\u0000\u0001 not a card' }))).toMatch(/^invalid-params: This is not a contacts file/);
+  });
+});
+
 describe('durability', () => {
   it('an edit made offline is sent once the server is back', async () => {
     proxy.set('refuse');
