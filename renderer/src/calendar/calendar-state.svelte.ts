@@ -14,6 +14,8 @@ export interface Shown {
   color: string;
   textColor: string;
   calendarName: string;
+  /** Its calendar may be written to (so it may be dragged). */
+  writable: boolean;
 }
 
 const viewStorageKey = 'meridian.calendar.view';
@@ -62,18 +64,17 @@ export class CalendarState {
 
   /** Colours by calendar key ("account/calendar"). */
   readonly colors = $derived.by(() => {
-    const map = new Map<string, { color: string; text: string; name: string }>();
+    const map = new Map<string, { color: string; text: string; name: string; mayWrite: boolean }>();
     for (const c of this.calendars) {
       const rgb = (c.color ? resolveColor(c.color) : null) ?? parseColor(fallbackColor(c.id))!;
-      map.set(`${c.accountId}/${c.id}`, { color: toHex(rgb), text: textColorOn(rgb), name: c.name });
+      map.set(`${c.accountId}/${c.id}`, { color: toHex(rgb), text: textColorOn(rgb), name: c.name, mayWrite: c.mayWrite });
     }
     return map;
   });
 
-  /** The occurrences with what drawing them needs. Cancelled ones are left out. */
+  /** The occurrences with what drawing them needs (cancelled ones too: they are drawn struck through). */
   readonly shown = $derived.by((): Shown[] =>
     this.occurrences
-      .filter((o) => o.status !== 'cancelled')
       .map((o) => {
         const c = this.colors.get(`${o.accountId}/${o.calendarId}`);
         const rgb = parseColor(fallbackColor(o.calendarId))!;
@@ -84,6 +85,7 @@ export class CalendarState {
           color: c?.color ?? toHex(rgb),
           textColor: c?.text ?? textColorOn(rgb),
           calendarName: c?.name ?? '',
+          writable: c?.mayWrite ?? false,
         };
       })
       .sort((a, b) => a.span.start.getTime() - b.span.start.getTime() || b.span.end.getTime() - a.span.end.getTime()),

@@ -32,6 +32,7 @@ export interface Describable {
   pending: boolean;
   location: string;
   status: string;
+  myStatus?: string | null;
 }
 
 export function eventLabel(e: Describable): string {
@@ -40,6 +41,9 @@ export function eventLabel(e: Describable): string {
   if (e.calendarName) parts.push(`${e.calendarName} calendar`);
   if (e.recurring) parts.push('repeats');
   if (e.status === 'tentative') parts.push('tentative');
+  if (e.status === 'cancelled') parts.push('cancelled');
+  if (e.myStatus === 'declined') parts.push('you declined');
+  else if (e.myStatus === 'needs-action') parts.push('you have not answered');
   if (e.pending) parts.push('not yet saved to the server');
   return parts.join(', ');
 }
