@@ -127,7 +127,7 @@ describe('the outgoing email', () => {
 describe('recipient suggestions', () => {
   it('ranks people the user wrote to above people who only wrote, and never suggests the user', () => {
     const db = openDatabase(':memory:');
-    db.prepare("INSERT INTO account VALUES ('a', 'A', 'me@example.com', 'me', 'basic', 's', 'j', null, 0)").run();
+    db.prepare("INSERT INTO account (id, name, email, username, auth_kind, session_url, jmap_account_id, session_json, created_at) VALUES ('a', 'A', 'me@example.com', 'me', 'basic', 's', 'j', null, 0)").run();
     const insert = db.prepare("INSERT INTO email (account_id, id, thread_id, received_at, from_json, to_json, cc_json) VALUES ('a', ?, 't', ?, ?, ?, '[]')");
     const json = (list: { name: string | null; email: string }[]) => JSON.stringify(list);
     const now = Date.now();

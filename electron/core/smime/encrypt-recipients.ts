@@ -48,7 +48,7 @@ function publicKeyOf(cert: pkijs.Certificate): KeyObject {
 export function recipientInfo(recipient: EncryptRecipient, cek: Buffer): pkijs.RecipientInfo {
   let cert: pkijs.Certificate;
   try {
-    cert = pkijs.Certificate.fromBER(recipient.certificate);
+    cert = pkijs.Certificate.fromBER(Uint8Array.from(recipient.certificate));
   } catch {
     throw new EncryptionRecipientError(`${recipient.email}'s certificate cannot be read.`, [recipient.email]);
   }
