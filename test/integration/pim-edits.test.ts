@@ -192,6 +192,22 @@ describe('calendar edits', () => {
     expect(vevent.getAllSubcomponents('valarm')).toHaveLength(1);
   });
 
+  it('hide a calendar everywhere when it is set invisible, and show it again', async () => {
+    const visible = async () => (await a.h.call('events.list', range)).some((o) => o.calendarId === 'Default');
+    expect(await visible()).toBe(true);
+    await a.h.call('calendars.setVisible', { accountId: a.account.id, calendarId: 'Default', visible: false });
+    expect(await visible()).toBe(false);
+    await settle(a);
+    const calendars = (await server(calendarsUsing, 'Calendar/get', { ids: ['Default'] })).list as { isVisible: boolean }[];
+    expect(calendars[0]!.isVisible).toBe(false);
+    await settle(b);
+    expect((await b.h.call('calendars.list', {})).find((c) => c.id === 'Default')).toMatchObject({ isVisible: false, mayWrite: true });
+    await b.h.call('calendars.setVisible', { accountId: b.account.id, calendarId: 'Default', visible: true });
+    await settle(b);
+    await settle(a);
+    expect(await visible()).toBe(true);
+  });
+
   it('raise a reminder when an alert comes due', async () => {
     const start = new Date(Math.ceil(Date.now() / 1000) * 1000 + 5 * 60_000);
     const reminder = a.h.next('calendar.reminder', (p) => p.title === 'Call the printer', 10_000);

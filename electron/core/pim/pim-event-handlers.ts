@@ -18,7 +18,7 @@ type EventHandlers = Pick<
 const EVENT = 'CalendarEvent';
 
 export function eventHandlers(ctx: PimContext): EventHandlers {
-  const { pim, db } = ctx;
+  const { pim } = ctx;
 
   const calendar = (accountId: string, calendarId: string) => {
     const c = pim.calendars(accountId).find((x) => x.id === calendarId);
@@ -183,7 +183,6 @@ export function eventHandlers(ctx: PimContext): EventHandlers {
       const p = v as Record<string, unknown>;
       if (mine.has(participantEmail(p).toLowerCase())) return typeof p.participationStatus === 'string' ? p.participationStatus : 'needs-action';
     }
-    void db;
     return null;
   }
 }
