@@ -50,7 +50,7 @@ async function importCa(page: Page): Promise<void> {
 }
 
 function open(page: Page, subject: string) {
-  return page.getByTestId('message-row').filter({ hasText: subject }).click();
+  return page.getByTestId('message-row').filter({ hasText: subject }).filter({ hasNotText: 'Re:' }).click();
 }
 
 test('a valid signature shows the green badge and the details; a tampered one a red warning', async ({ page, host }) => {
@@ -58,10 +58,16 @@ test('a valid signature shows the green badge and the details; a tampered one a 
   const user = freshUser('smime-ui');
   const signed = asMessage(opensslSign(pki.alice, plainEntity('Signed hello from Alice.\r\nSee you at the meeting.\r\n'), { certfile: pki.intermediatePath }), pki.alice.email, user, 'Quarterly report (signed)');
   await importRaw(user, 'inbox', latin1(signed));
+  // A plain answer in the same thread, for the conversation view.
+  const signedId = /^Message-ID: (<[^>]+>)/im.exec(latin1(signed))?.[1] ?? '';
+  await importRaw(user, 'inbox', [
+    `From: Reader <${user}>`, `To: ${pki.alice.email}`, 'Subject: Re: Quarterly report (signed)', `Date: ${new Date(Date.now() + 60_000).toUTCString().replace('GMT', '+0000')}`,
+    `Message-ID: <reply-${Date.now()}@e2e.example>`, `In-Reply-To: ${signedId}`, `References: ${signedId}`, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', 'Thanks, got it.', '',
+  ].join('\r\n'));
   await importRaw(user, 'inbox', latin1(replaceInBody(asMessage(opensslSign(pki.alice, plainEntity('Pay invoice 1000 EUR.\r\n'), { certfile: pki.intermediatePath }), pki.alice.email, user, 'Invoice (tampered)'), '1000', '9000')));
   await page.goto(host.url);
   await addAccount(page, user);
-  await expect(page.getByTestId('list-meta')).toContainText('2 messages');
+  await expect(page.getByTestId('list-meta')).toContainText('3 messages');
   await importCa(page);
 
   await open(page, 'Quarterly report');
@@ -87,6 +93,14 @@ test('a valid signature shows the green badge and the details; a tampered one a 
   await expect(warning).toContainText('The message was changed after it was signed');
   await expect(page.getByTestId('message-view').getByTestId('smime-badge-signed')).toHaveAttribute('data-status', 'invalid');
   await shoot(page, 'tampered-warning');
+
+  // The conversation view shows the same verdicts.
+  await page.getByRole('switch', { name: 'Conversations' }).check();
+  await page.getByTestId('message-row').filter({ hasText: 'Quarterly report' }).click();
+  const message = page.getByTestId('conversation-message').filter({ hasText: 'Signed hello from Alice' });
+  if ((await message.getAttribute('data-expanded')) !== 'true') await message.getByTestId('conversation-toggle').click();
+  await expect(message.getByTestId('smime-badge-signed')).toHaveAttribute('data-status', 'valid');
+  await expect(message.getByTestId('message-body-text')).toContainText('See you at the meeting.');
 });
 
 test('an encrypted message opens once its key is imported in Settings → Security', async ({ page, host }) => {
@@ -102,6 +116,7 @@ test('an encrypted message opens once its key is imported in Settings → Securi
   const view = page.getByTestId('message-view');
   await expect(view.getByTestId('smime-body-error')).toContainText('cannot be opened');
   await expect(view.getByTestId('smime-badge-encrypted')).toHaveAttribute('data-status', 'error');
+  await shoot(page, 'encrypted-locked');
 
   const dialog = await openSecurity(page);
   await dialog.getByTestId('p12-file').setInputFiles({ name: 'me.p12', mimeType: 'application/x-pkcs12', buffer: me.p12 });

@@ -184,6 +184,15 @@ describe('sending signed and encrypted mail with compose.send', () => {
     return { ...draft, to: [{ name: null, email: to }], subject, text: `${secret}\n— Alice`, html: null, smime };
   }
 
+  it('keeps sign/encrypt defaults per identity', async () => {
+    const { draft } = await h.call('compose.prepare', { accountId: account.id, mode: 'new' });
+    expect(await h.call('smime.defaults', { accountId: account.id, identityId: draft.identityId })).toEqual({ sign: false, encrypt: false });
+    await h.call('smime.setDefaults', { accountId: account.id, identityId: draft.identityId, defaults: { sign: true, encrypt: false } });
+    h = await h.restart();
+    expect(await h.call('smime.defaults', { accountId: account.id, identityId: draft.identityId })).toEqual({ sign: true, encrypt: false });
+    await expect(h.call('smime.defaults', { accountId: account.id, identityId: 'no-such-identity' })).rejects.toThrow(/not-found/);
+  });
+
   it('refuses up front: signing without an own certificate, encrypting to someone without one', async () => {
     const sign = await draftTo(bob, { sign: true, encrypt: false }, 'no key');
     await expect(h.call('compose.send', { accountId: account.id, draft: sign, draftId: null, undoMs: 0 })).rejects.toThrow(new RegExp(`Cannot sign.*${alice}`));
@@ -230,6 +239,20 @@ describe('sending signed and encrypted mail with compose.send', () => {
     expect(verified.err).toMatch(/Verification successful/);
     expect(verified.ok).toBe(true);
     expect(verified.out.toString('utf8')).toMatch(/Zanzibar-7741/);
+
+    // Alice's own Sent copy is encrypted to her too: her app opens it, and her signature checks out.
+    await h.call('smime.importCertificates', { base64: b64(pki.rootPem), kind: 'ca' });
+    const synced = h.next('account.status', (p) => p.accountId === account.id && p.status.state === 'online', 20_000);
+    await h.call('sync.now', { accountId: account.id });
+    await synced;
+    const sentCopy = (await h.call('emails.list', { accountId: account.id, role: 'sent', limit: 50 })).items.find((e) => e.subject === subject);
+    expect(sentCopy).toBeDefined();
+    await h.call('emails.get', { accountId: account.id, emailId: sentCopy!.id });
+    const own = await h.call('smime.status', { accountId: account.id, emailId: sentCopy!.id, recheck: false });
+    expect(own?.encrypted?.status).toBe('decrypted');
+    expect(own?.signature?.status).toBe('valid');
+    expect(own?.layers.map((l) => l.kind)).toEqual(['encrypted', 'signed']);
+    expect((await h.call('smime.content', { accountId: account.id, emailId: sentCopy!.id })).text).toContain(secret);
   });
 });
 

@@ -34,7 +34,7 @@ export function signatureHeadline(s: SignatureView): string {
     case 'valid-but-untrusted':
       return 'Signed, but the signer is not trusted';
     case 'invalid':
-      return problems[s.problem];
+      return 'The signature is not valid';
     case 'error':
       return 'The signature could not be checked';
   }
@@ -48,7 +48,8 @@ export function signatureSummary(s: SignatureView): string {
     case 'valid-but-untrusted':
       return s.reason;
     case 'invalid':
-      return s.detail;
+      // The engine's detail often says it already; the problem is named once either way.
+      return s.detail.startsWith(problems[s.problem]) ? s.detail : `${problems[s.problem]}: ${s.detail}`;
     case 'error':
       return s.message;
   }
