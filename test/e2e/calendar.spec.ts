@@ -106,7 +106,7 @@ test('a weekly event drawn in the week view repeats on its days, and one occurre
   await expect(editor.getByLabel('End time')).toHaveValue('11:00');
   await expect(editor.getByLabel('Start date')).toHaveValue(days[0]!);
   await expect(editor.getByLabel('Time zone', { exact: true })).toHaveValue('Europe/Berlin');
-  await expect(editor.getByLabel('Title')).toBeFocused().catch(() => undefined);
+  await expect(editor.getByLabel('Title')).toBeFocused();
   await editor.getByLabel('Title').fill('Standup');
   await editor.getByLabel('Repeats').selectOption('weekly');
   // Monday (the start's day) is ticked already; add Wednesday.
@@ -238,6 +238,10 @@ test('events move and resize by dragging and by keys, and a hidden calendar hide
   await page.keyboard.press('c');
   await expect(editor).toBeVisible();
   await expect(editor.getByLabel('Title')).toHaveValue('');
+  await expect(editor.getByLabel('Title')).toBeFocused();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await screenshot(page, 'calendar-editor-new-dark.png');
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.keyboard.press('Escape');
   await expect(editor).toBeHidden();
   await page.getByRole('button', { name: 'Month', exact: true }).click();
@@ -347,6 +351,13 @@ test('imports an .ics file, exports the calendar, and every view and the editor 
   await expect(editor.getByLabel('Email of participant 2')).toHaveValue('ann@example.com');
   await expect(editor.getByLabel('Repeats')).toHaveValue('monthly');
   await editor.getByRole('button', { name: 'Cancel' }).click();
+
+  // A narrow window: the side panel gives way, the toolbar still fits.
+  await page.setViewportSize({ width: 720, height: 700 });
+  await page.getByRole('button', { name: 'Week', exact: true }).click();
+  await expect(page.getByRole('region', { name: 'Calendars' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'New event' })).toBeVisible();
+  await screenshot(page, 'calendar-narrow-light.png');
 
   expect(problems, `serious or critical accessibility violations:\n${problems.join('\n')}`).toEqual([]);
 });
