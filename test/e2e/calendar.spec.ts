@@ -255,6 +255,23 @@ test('events move and resize by dragging and by keys, and a hidden calendar hide
   await page.getByRole('button', { name: 'Week', exact: true }).click();
   await expect(page.getByTestId('all-day-row').getByRole('button', { name: /^Month party/ })).toBeVisible();
 
+  // A weekly Monday/Wednesday series dragged a day later, for all events, repeats Tuesday/Thursday.
+  await scrollToHour(page, 8);
+  const weekly = await drawEvent(page, days[0]!, 16 * 60, 17 * 60);
+  await weekly.getByLabel('Title').fill('Sync');
+  await weekly.getByLabel('Repeats').selectOption('weekly');
+  await weekly.getByRole('checkbox', { name: 'Wednesday' }).check();
+  await weekly.getByRole('button', { name: 'Save' }).click();
+  await expect(weekly).toBeHidden();
+  await expect(eventsIn(page, days[2]!, 'Sync')).toHaveCount(1);
+  await scrollToHour(page, 12);
+  await drag(page, await slot(page, days[0]!, 16 * 60 + 10), await slot(page, days[1]!, 16 * 60 + 10));
+  await page.getByRole('dialog', { name: 'Move a repeating event' }).getByRole('button', { name: 'All events' }).click();
+  await expect(eventsIn(page, days[1]!, 'Sync')).toHaveCount(1);
+  await expect(eventsIn(page, days[3]!, 'Sync')).toHaveCount(1);
+  await expect(eventsIn(page, days[0]!, 'Sync')).toHaveCount(0);
+  await expect(eventsIn(page, days[2]!, 'Sync')).toHaveCount(0);
+
   // Hiding the calendar hides its events; showing it brings them back.
   const box2 = page.getByTestId('calendar-list').getByRole('checkbox', { name: 'personal' });
   await box2.uncheck();

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { contrastRatio, parseColor, textColorOn } from '../../renderer/src/calendar/colors';
 import { dayDuration, exactDuration, parseDuration } from '../../renderer/src/calendar/durations';
 import { draftOf, newForm, type EventForm } from '../../renderer/src/calendar/editor-form';
-import { describeRecurrence, draftFromForm, formFromDraft, nthWeekday, defaultForm } from '../../renderer/src/calendar/recurrence';
+import { describeRecurrence, draftFromForm, formFromDraft, nthWeekday, defaultForm, shiftRuleDays } from '../../renderer/src/calendar/recurrence';
 import { instantOf, wallClockIn } from '../../renderer/src/calendar/zones';
 
 describe('zones', () => {
@@ -54,6 +54,15 @@ describe('recurrence', () => {
     expect(last).toEqual({ frequency: 'monthly', interval: 1, byDay: [{ day: 'th', nthOfPeriod: -1 }], until: '2027-06-30T23:59:59' });
     expect(formFromDraft(last, start)).toMatchObject({ monthlyBy: 'last', ends: 'on', until: '2027-06-30' });
     expect(draftFromForm(defaultForm(start), start)).toBeNull();
+  });
+
+  it('moves the weekdays of a rule with the series', () => {
+    const rule = { frequency: 'weekly' as const, interval: 1, byDay: [{ day: 'mo' as const }, { day: 'we' as const }] };
+    expect(shiftRuleDays(rule, 1)?.byDay).toEqual([{ day: 'tu' }, { day: 'th' }]);
+    // Sunday wraps to the end of the week.
+    expect(shiftRuleDays(rule, -1)?.byDay).toEqual([{ day: 'tu' }, { day: 'su' }]);
+    expect(shiftRuleDays(rule, 7)).toBeNull();
+    expect(shiftRuleDays({ frequency: 'daily', interval: 1 }, 2)).toBeNull();
   });
 });
 

@@ -94,3 +94,17 @@ export function describeRecurrence(rule: RecurrenceDraft, locale?: string): stri
   }
   return text;
 }
+
+/**
+ * The rule after its series moved by whole days: weekdays named in it move along (a weekly
+ * Monday/Wednesday series moved a day later repeats on Tuesday/Thursday). Null when nothing
+ * in the rule depends on the day.
+ */
+export function shiftRuleDays(rule: RecurrenceDraft, days: number): RecurrenceDraft | null {
+  const shift = ((days % 7) + 7) % 7;
+  if (!shift || !rule.byDay?.length) return null;
+  const moved = (day: Weekday): Weekday => weekdayCodes[(weekdayCodes.indexOf(day) + shift) % 7]!;
+  const order = weekdayCodes.slice(1).concat('su');
+  const byDay = rule.byDay.map((d) => ({ ...d, day: moved(d.day) })).sort((a, b) => order.indexOf(a.day) - order.indexOf(b.day));
+  return { ...rule, byDay };
+}
