@@ -98,7 +98,12 @@ export class CalendarState {
   constructor(private readonly transport: Transport) {}
 
   listen(): () => void {
-    return this.transport.on('calendars.changed', () => void this.refresh());
+    const offs = [
+      this.transport.on('calendars.changed', () => void this.refresh()),
+      // An account added or removed brings or takes its calendars.
+      this.transport.on('accounts.changed', () => void this.refresh()),
+    ];
+    return () => offs.forEach((off) => off());
   }
 
   setView(view: CalendarViewKind): void {
