@@ -192,6 +192,20 @@ describe('calendar edits', () => {
     expect(vevent.getAllSubcomponents('valarm')).toHaveLength(1);
   });
 
+  it('with guests make the user the organizer, as the server requires', async () => {
+    const saved = await a.h.call('events.save', {
+      accountId: a.account.id, eventId: null, scope: 'series',
+      draft: eventDraft({ title: 'Launch party', recurrence: null, start: '2027-02-20T18:00:00', participants: [{ name: 'Guest', email: 'guest@other.example', role: 'attendee', status: 'needs-action' }] }),
+    });
+    await settle(a);
+    const onServer = (await serverEvents()).find((e) => e.title === 'Launch party')!;
+    expect(onServer.replyTo).toEqual({ imip: `mailto:${user}` });
+    const people = Object.values(onServer.participants as Record<string, { email: string; roles: Record<string, boolean> }>);
+    expect(people.map((p) => [p.email, !!p.roles.owner]).sort()).toEqual([['guest@other.example', false], [user, true]]);
+    const detail = await a.h.call('events.get', { accountId: a.account.id, eventId: saved.eventId });
+    expect(detail.draft.participants.map((p) => [p.email, p.role])).toEqual(expect.arrayContaining([[user, 'owner'], ['guest@other.example', 'attendee']]));
+  });
+
   it('hide a calendar everywhere when it is set invisible, and show it again', async () => {
     const visible = async () => (await a.h.call('events.list', range)).some((o) => o.calendarId === 'Default');
     expect(await visible()).toBe(true);

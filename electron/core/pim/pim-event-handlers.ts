@@ -1,6 +1,6 @@
 // Calendars and events: listing (recurrences expanded over the asked range), the editor's
 // detail, and edits of a series or of one occurrence through the outbox.
-import type { CalendarView, EditScope, EventDetail, OccurrenceView } from '../../../shared/pim-contract';
+import type { CalendarView, EditScope, EventDetail, EventDraft, OccurrenceView } from '../../../shared/pim-contract';
 import { IpcError } from '../../../shared/errors';
 import type { Handlers } from '../dispatch';
 import { instanceOf } from './ical-overrides';
@@ -45,6 +45,17 @@ export function eventHandlers(ctx: PimContext): EventHandlers {
     return withOverride(e, recurrenceId, patch(existing, instanceOf(e, recurrenceId, existing)));
   };
   const isSeries = (scope: EditScope): scope is 'series' => scope === 'series';
+  /** Inviting people makes the user the organizer unless the draft names one (servers require one). */
+  const withOrganizer = (d: EventDraft, accountId: string): EventDraft => {
+    if (!d.participants.length || d.participants.some((p) => p.role === 'owner')) return d;
+    const account = ctx.accounts.list().find((x) => x.id === accountId);
+    const identity = ctx.identities.list(accountId)[0];
+    const email = identity?.email ?? account?.email;
+    if (!email) return d;
+    const mine = d.participants.find((p) => p.email.toLowerCase() === email.toLowerCase());
+    const others = d.participants.filter((p) => p !== mine);
+    return { ...d, participants: [{ name: mine?.name || identity?.name || account?.name || '', email, role: 'owner', status: 'accepted' }, ...others] };
+  };
 
   return {
     'calendars.list': async () => {
@@ -108,8 +119,9 @@ export function eventHandlers(ctx: PimContext): EventHandlers {
       return detail;
     },
 
-    'events.save': async ({ accountId, eventId, draft, scope }) => {
+    'events.save': async ({ accountId, eventId, draft: asked, scope }) => {
       ctx.requireAccount(accountId);
+      const draft = withOrganizer(asked, accountId);
       writable(accountId, draft.calendarId);
       if (eventId === null) {
         const e = newEvent(draft);
