@@ -344,6 +344,11 @@ test('imports an .ics file, exports the calendar, and every view and the editor 
   await expect(page.getByTestId('agenda')).toBeVisible();
   problems.push(...(await audit(page, 'agenda')));
 
+  await page.getByRole('button', { name: 'Calendar keys' }).click();
+  await expect(page.getByTestId('calendar-keys')).toBeVisible();
+  problems.push(...(await audit(page, 'keys')));
+  await page.keyboard.press('Escape');
+
   // The editor with everything showing: a repeat, a participant and two alerts.
   await page.getByTestId('agenda').getByRole('button', { name: /Design review/ }).click();
   const editor = page.getByTestId('event-editor');
