@@ -67,7 +67,8 @@ test('a valid signature shows the green badge and the details; a tampered one a 
   await importRaw(user, 'inbox', latin1(replaceInBody(asMessage(opensslSign(pki.alice, plainEntity('Pay invoice 1000 EUR.\r\n'), { certfile: pki.intermediatePath }), pki.alice.email, user, 'Invoice (tampered)'), '1000', '9000')));
   await page.goto(host.url);
   await addAccount(page, user);
-  await expect(page.getByTestId('list-meta')).toContainText('3 messages');
+  await importRaw(user, 'inbox', latin1(asMessage(opensslSign(pki.untrusted, plainEntity('From a stranger CA.\r\n')), pki.untrusted.email, user, 'Offer (unknown CA)')));
+  await expect(page.getByTestId('list-meta')).toContainText('4 messages');
   await importCa(page);
 
   await open(page, 'Quarterly report');
@@ -93,6 +94,14 @@ test('a valid signature shows the green badge and the details; a tampered one a 
   await expect(warning).toContainText('The message was changed after it was signed');
   await expect(page.getByTestId('message-view').getByTestId('smime-badge-signed')).toHaveAttribute('data-status', 'invalid');
   await shoot(page, 'tampered-warning');
+
+  // A good signature from a root the user does not trust: amber, with the reason, never green.
+  await open(page, 'Offer (unknown CA)');
+  const amber = page.getByTestId('message-view');
+  await expect(amber.getByTestId('smime-badge-signed')).toHaveAttribute('data-status', 'valid-but-untrusted');
+  await expect(amber.getByTestId('smime-untrusted-reason')).toContainText('Unknown Root CA');
+  await expect(amber.getByTestId('smime-warning')).toHaveCount(0);
+  await shoot(page, 'untrusted');
 
   // The conversation view shows the same verdicts.
   await page.getByRole('switch', { name: 'Conversations' }).check();
@@ -184,6 +193,8 @@ test('compose: Encrypt names every recipient without a certificate; Sign needs a
   await compose.getByLabel('Subject').fill('Secret plans');
   await expect(compose.getByTestId('compose-sign')).toBeEnabled();
   await compose.getByTestId('compose-sign').check();
+  await compose.getByRole('button', { name: 'Remember as default for this identity' }).click();
+  await expect(compose.getByTestId('compose-smime').getByRole('status')).toContainText(`Saved as the default for ${user}`);
   await compose.getByTestId('compose-encrypt').check();
   const missing = compose.getByTestId('compose-missing-certificates');
   await expect(missing).toContainText('stranger@example.net');
@@ -197,4 +208,11 @@ test('compose: Encrypt names every recipient without a certificate; Sign needs a
   // Encrypt off: the warning goes.
   await compose.getByTestId('compose-encrypt').uncheck();
   await expect(missing).toHaveCount(0);
+
+  // A new message starts from the identity's defaults: signed, not encrypted.
+  await compose.getByRole('button', { name: 'Close (keeps the draft)' }).click();
+  await expect(compose).toBeHidden();
+  await page.getByRole('button', { name: 'Compose' }).click();
+  await expect(compose.getByTestId('compose-sign')).toBeChecked();
+  await expect(compose.getByTestId('compose-encrypt')).not.toBeChecked();
 });
