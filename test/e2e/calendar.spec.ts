@@ -193,6 +193,8 @@ test('events move and resize by dragging and by keys, and a hidden calendar hide
   await editor.getByLabel('Location').fill('High Street 4');
   await editor.getByRole('button', { name: 'Save' }).click();
   await expect(editor).toBeHidden();
+  // Usually still queued at this moment (dimmed, dashed); for a look, not a check.
+  await screenshot(page, 'calendar-week-just-saved-light.png');
   const event = page.getByTestId('calendar-event').filter({ hasText: 'Dentist' });
   await expect(eventsIn(page, days[1]!, 'Dentist')).toHaveAttribute('aria-label', /9:00 – 10:00/);
 
