@@ -409,7 +409,22 @@ describe('durability', () => {
     const after = new Database(join(dataDir, 'mail.db'), { readonly: true });
     expect(after.prepare("SELECT count(*) FROM outbox WHERE kind LIKE 'pim.%'").pluck().get()).toBe(0);
     after.close();
-  }, 90_000);
+
+    // Now crash it again and again while it replays five creates: each lands exactly once.
+    proxy.set('refuse');
+    const titlesQueued = [1, 2, 3, 4, 5].map((i) => `Crash loop ${i}`);
+    const more = titlesQueued.map((title, i) => ['events.save', { eventId: null, draft: eventDraft({ title, recurrence: null, start: `2027-03-0${i + 1}T09:00:00` }), scope: 'series' }]);
+    await runWorker({ ...workerEnv, ACTIONS: JSON.stringify(more) }, 'QUEUED');
+    proxy.set('pass');
+    let seed = 11;
+    for (let k = 0; k < 8; k++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      await runWorker(workerEnv, 'READY', 100 + (seed % 300));
+    }
+    await runWorker(workerEnv, 'DONE');
+    const landed = (await raw(crashUser, calendarsUsing, 'CalendarEvent/get', { ids: null })) as { list: { title: string }[] };
+    expect(landed.list.map((e) => e.title).filter((t) => t.startsWith('Crash loop')).sort()).toEqual(titlesQueued);
+  }, 180_000);
 });
 
 describe('invitations', () => {
@@ -558,8 +573,11 @@ async function davObject(collection: string, uid: string): Promise<string> {
   throw new Error(`no object with uid ${uid} among ${hrefs.length} in ${collection}`);
 }
 
-/** Runs the core in a child process until it prints `until`, then SIGKILLs it (a crash) or lets it finish. */
-async function runWorker(vars: Record<string, string>, until: string): Promise<void> {
+/**
+ * Runs the core in a child process until it prints `until`; then it is SIGKILLed (a crash), at
+ * once for QUEUED or after `killAfterMs`, or left to finish.
+ */
+async function runWorker(vars: Record<string, string>, until: string, killAfterMs?: number): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/support/sync-worker.ts')], { cwd: repoRoot, env: { ...process.env, ...vars }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   child.stderr!.setEncoding('utf8').on('data', (c: string) => lines.push(c.trim()));
@@ -570,7 +588,8 @@ async function runWorker(vars: Record<string, string>, until: string): Promise<v
     });
     child.on('exit', () => resolve(false));
   });
-  if (until === 'QUEUED') child.kill('SIGKILL');
+  if (killAfterMs !== undefined) await new Promise((r) => setTimeout(r, killAfterMs));
+  if (until === 'QUEUED' || killAfterMs !== undefined) child.kill('SIGKILL');
   await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.on('exit', r)));
   expect(reached, lines.join('\n')).toBe(true);
 }
