@@ -156,6 +156,14 @@ test('an encrypted message opens once its key is imported in Settings → Securi
   await expect(view.getByTestId('smime-badge-encrypted')).toHaveAttribute('data-status', 'decrypted');
   await shoot(page, 'encrypted-message');
 
+  // An answer to encrypted mail starts encrypted (and says that Bob's certificate is missing).
+  await view.getByRole('button', { name: 'Reply', exact: true }).click();
+  const compose = page.getByTestId('compose');
+  await expect(compose.getByTestId('compose-encrypt')).toBeChecked();
+  await expect(compose.getByTestId('compose-missing-certificates')).toContainText(pki.bob.email);
+  await compose.getByRole('button', { name: 'Close (keeps the draft)' }).click();
+  await expect(compose).toBeHidden();
+
   // Deleting asks first.
   const again = await openSecurity(page);
   await again.locator('[data-testid="certificate-row"][data-kind="contact"]').getByRole('button', { name: /^Delete/ }).click();
