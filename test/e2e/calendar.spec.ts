@@ -170,8 +170,10 @@ test('a weekly event drawn in the week view repeats on its days, and one occurre
   const label = (day: string) => new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' }).format(new Date(`${day}T12:00:00Z`));
   await expect(month.getByRole('button', { name: new RegExp(`^Standup, ${label(days[0]!)}`) })).toBeVisible();
   await expect(month.getByRole('button', { name: new RegExp(`^Standup, Wednesday special, ${label(days[2]!)}`) })).toBeVisible();
-  await expect(month.getByRole('button', { name: new RegExp(`^Standup, ${label(next[2]!)}`) })).toBeVisible();
-  expect(await month.getByTestId('calendar-event').filter({ hasText: 'Standup' }).count()).toBeGreaterThanOrEqual(4);
+  // Next week is in this month's grid unless this week is its last row.
+  const nextShown = (await month.locator(`[data-day="${next[2]}"]`).count()) > 0;
+  if (nextShown) await expect(month.getByRole('button', { name: new RegExp(`^Standup, ${label(next[2]!)}`) })).toBeVisible();
+  expect(await month.getByTestId('calendar-event').filter({ hasText: 'Standup' }).count()).toBeGreaterThanOrEqual(nextShown ? 4 : 2);
 
   // Deleting the series takes every occurrence.
   await month.getByRole('button', { name: new RegExp(`^Standup, ${label(days[0]!)}`) }).click();
