@@ -254,10 +254,9 @@ export class SmimeService {
       throw new IpcError({ code: 'invalid-params', message: `Cannot sign: there is no certificate with a private key for ${from.email}. Import one in Settings → Security.` });
     }
     if (!draft.smime.encrypt) return;
-    const recipients = [...draft.to, ...draft.cc, ...draft.bcc].map((a) => a.email);
-    const missing = this.missingCertificates(recipients);
-    const self = this.missingCertificates([from.email]).map((e) => `${e} (you)`);
-    const named = [...missing, ...self.filter((s) => !missing.some((m) => `${m.toLowerCase()} (you)` === s.toLowerCase()))];
+    // The sender too: the Sent copy is encrypted to them, or they could not read it.
+    const missing = this.missingCertificates([...draft.to, ...draft.cc, ...draft.bcc].map((a) => a.email).concat(from.email));
+    const named = missing.map((e) => (e.toLowerCase() === from.email.toLowerCase() ? `${e} (you)` : e));
     if (named.length) throw new IpcError({ code: 'invalid-params', message: `Cannot encrypt: no certificate for ${named.join(', ')}.` });
   }
 
