@@ -449,6 +449,8 @@ describe('invitations', () => {
     });
     expect(view.attendees.map((p) => p.email).sort()).toEqual([organizer, user].sort());
     expect(view.conflicts).toEqual([{ title: 'Dentist', start: '2027-01-18T09:30:00.000Z', end: '2027-01-18T10:30:00.000Z' }]);
+    // Cyrus mails the organizer by itself when an answer is saved (RFC 6638 implicit scheduling): the user is told.
+    expect(view.problems).toEqual(expect.arrayContaining([expect.stringMatching(/tells the organizer your answer by itself/)]));
 
     const sentBefore = clientMailTo(organizer);
     const answered = await a.h.call('invitations.respond', { accountId: a.account.id, emailId, status: 'accepted', sendReply: false });

@@ -48,7 +48,13 @@ export function invitationHandlers(ctx: PimContext): InvitationHandlers {
   return {
     'invitations.get': async ({ accountId, emailId }) => {
       const loaded = await load(accountId, emailId);
-      return loaded ? view(ctx, accountId, emailId, loaded) : null;
+      if (!loaded) return null;
+      const shown = view(ctx, accountId, emailId, loaded);
+      // Cyrus schedules implicitly (RFC 6638): saving an answer makes the server mail the organizer.
+      if ((await ctx.dialect(accountId)).name === 'cyrus' && loaded.inv.organizer) {
+        shown.problems.push('This server tells the organizer your answer by itself when it is saved, even without "send a reply".');
+      }
+      return shown;
     },
 
     'invitations.respond': async ({ accountId, emailId, status, sendReply }) => {
