@@ -71,6 +71,11 @@ async function drawEvent(page: Page, day: string, fromMinute: number, toMinute: 
   return editor;
 }
 
+/** How the app names a day in event labels (en-GB), e.g. "Monday 23 November". */
+function dayLabel(day: string): string {
+  return new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' }).format(new Date(`${day}T12:00:00Z`));
+}
+
 async function audit(page: Page, name: string): Promise<string[]> {
   const problems: string[] = [];
   for (const theme of ['light', 'dark'] as const) {
@@ -255,9 +260,25 @@ test('events move and resize by dragging and by keys, and a hidden calendar hide
   await editor.getByRole('checkbox', { name: 'All day' }).check();
   await editor.getByRole('button', { name: 'Save' }).click();
   await expect(editor).toBeHidden();
-  await expect(page.getByTestId('month-grid').getByRole('button', { name: /^Month party, .*All day/ })).toBeVisible();
+  const party = page.getByTestId('month-grid').getByRole('button', { name: /^Month party, .*All day/ });
+  await expect(party).toHaveAccessibleName(new RegExp(`^Month party, ${dayLabel(days[4]!)}`));
+  // Dragged a day later in the month grid, then another day with Alt+Right.
+  const from = (await party.boundingBox())!;
+  const to = (await page.locator(`[data-testid="month-grid"] [data-day="${days[5]}"]`).boundingBox())!;
+  await drag(page, { x: from.x + 20, y: from.y + from.height / 2 }, { x: to.x + to.width / 2, y: to.y + to.height - 12 });
+  await expect(editor).toBeHidden();
+  await expect(party).toHaveAccessibleName(new RegExp(`^Month party, ${dayLabel(days[5]!)}`));
+  await party.focus();
+  await page.keyboard.press('Alt+ArrowRight');
+  await expect(party).toHaveAccessibleName(new RegExp(`^Month party, ${dayLabel(days[6]!)}`));
+  await expect(party).toBeFocused();
+  // In the week view's all-day row, Alt+Left takes it back a day.
   await page.getByRole('button', { name: 'Week', exact: true }).click();
-  await expect(page.getByTestId('all-day-row').getByRole('button', { name: /^Month party/ })).toBeVisible();
+  const partyBar = page.getByTestId('all-day-row').getByRole('button', { name: /^Month party/ });
+  await expect(partyBar).toHaveAccessibleName(new RegExp(`^Month party, ${dayLabel(days[6]!)}`));
+  await partyBar.focus();
+  await page.keyboard.press('Alt+ArrowLeft');
+  await expect(partyBar).toHaveAccessibleName(new RegExp(`^Month party, ${dayLabel(days[5]!)}`));
 
   // A weekly Monday/Wednesday series dragged a day later, for all events, repeats Tuesday/Thursday.
   await scrollToHour(page, 8);
