@@ -132,6 +132,22 @@ describe('edits in the IETF dialect', () => {
     expect(fixture.objects('ContactCard').find((c) => c.id === cardId)).toMatchObject({ titles: { t1: { name: 'Engineer' } }, organizations: { o1: { name: 'NASA' } } });
   });
 
+  it('send an edit queued before its create was sent to the id the server then gave, uid untouched', async () => {
+    const event = newEvent({
+      calendarId: 'cal1', title: 'Draft plan', description: '', location: '', start: '2027-04-01T09:00:00', timeZone: null, duration: 'PT1H', allDay: false,
+      recurrence: null, participants: [], alerts: [], status: 'confirmed',
+    });
+    queue({ kind: 'pim.create', type: 'CalendarEvent', localId: event.id, object: event });
+    const edited = applyEventDraft(event, { ...eventToDraft(event), title: 'Final plan' }, eventToDraft(event));
+    queue({ kind: 'pim.update', type: 'CalendarEvent', id: event.id, before: event, after: edited });
+    expect(await replay()).toMatchObject({ sent: 2, failed: [] });
+    const onServer = fixture.objects('CalendarEvent').find((e) => e.uid === event.uid)!;
+    expect(onServer).toMatchObject({ title: 'Final plan', uid: event.uid });
+    expect(pim.event('local', onServer.id as string)).toMatchObject({ title: 'Final plan', uid: event.uid });
+    await set('CalendarEvent', { destroy: [onServer.id] });
+    await syncPim(client, deps, 'local');
+  });
+
   it('destroy, and a refused edit is rolled back from the server and reported', async () => {
     const stored = fixture.objects('CalendarEvent').find((e) => e.title === 'Retrospective')!;
     await syncPim(client, deps, 'local');

@@ -93,7 +93,9 @@ export function contactHandlers(ctx: PimContext): ContactHandlers {
 
     'contacts.get': async ({ accountId, contactId }) => {
       const { card } = stored(accountId, contactId);
-      return { accountId, id: card.id, draft: cardToDraft(card, idsOf(accountId)), mayWrite: true, pending: ctx.pending(accountId).has(card.id) };
+      const draft = cardToDraft(card, idsOf(accountId));
+      const mayWrite = books(accountId).find((b) => b.id === draft.addressBookId)?.mayWrite ?? true;
+      return { accountId, id: card.id, draft, mayWrite, pending: ctx.pending(accountId).has(card.id) };
     },
 
     'contacts.save': async ({ accountId, contactId, draft }) => {

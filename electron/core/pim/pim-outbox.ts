@@ -163,7 +163,11 @@ export class PimOutbox implements OutboxExtension {
     const pending = db.prepare("SELECT id, payload FROM outbox WHERE account_id = ? AND status = 'pending' AND kind LIKE 'pim.%'").all(localId) as { id: number; payload: string }[];
     const update = db.prepare('UPDATE outbox SET payload = ? WHERE id = ?');
     for (const p of pending) {
-      if (p.payload.includes(oldId)) update.run(p.payload.split(JSON.stringify(oldId)).join(JSON.stringify(serverId)), p.id);
+      const a = JSON.parse(p.payload) as PimAction;
+      // Only ids move: a uid that happens to equal the local id stays what it is.
+      if ((a.kind !== 'pim.update' && a.kind !== 'pim.destroy') || a.id !== oldId) continue;
+      const moved: PimAction = a.kind === 'pim.update' ? { ...a, id: serverId, before: { ...a.before, id: serverId }, after: { ...a.after, id: serverId } } : { ...a, id: serverId };
+      update.run(JSON.stringify(moved), p.id);
     }
   }
 }
