@@ -68,7 +68,8 @@ describe('reading S/MIME mail through the core', () => {
   let account: AccountView;
   let reader: string;
   let readerCert: PkiUser;
-  const ids: Record<'signed' | 'tampered' | 'mismatch' | 'encrypted' | 'plain' | 'untrusted', string> = {} as never;
+  const ids: Record<'signed' | 'tampered' | 'mismatch' | 'encrypted' | 'plain' | 'untrusted' | 'withFile', string> = {} as never;
+  const file = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 31) % 256));
 
   beforeAll(async () => {
     reader = freshUser('smime-read');
@@ -78,8 +79,17 @@ describe('reading S/MIME mail through the core', () => {
     const encrypted = asMessage(opensslEncrypt([readerCert], plainEntity(`${secret}\r\n`)), pki.bob.email, reader, 'Encrypted');
     const untrusted = asMessage(opensslSign(pki.untrusted, plainEntity('From an unknown root.\r\n')), pki.untrusted.email, reader, 'Untrusted');
     const plain = asMessage(plainEntity('Nothing special.\r\n'), 'someone@example.test', reader, 'Plain');
-    const [s, t, m, e, p, u] = await importRaw(reader, [signed, replaceInBody(signed, 'Signed hello', 'Signed jello'), mismatch, encrypted, plain, untrusted]);
-    Object.assign(ids, { signed: s, tampered: t, mismatch: m, encrypted: e, plain: p, untrusted: u });
+    // Encrypted multipart: HTML and an attachment, both only inside the envelope.
+    const mixed = Buffer.from(
+      [
+        'Content-Type: multipart/mixed; boundary="b1"', '', '--b1', 'Content-Type: text/html; charset=utf-8', '', `<p>Inside: <b>${secret}</b></p>`,
+        '--b1', 'Content-Type: application/octet-stream; name="plans.bin"', 'Content-Disposition: attachment; filename="plans.bin"', 'Content-Transfer-Encoding: base64', '',
+        file.toString('base64').replace(/.{76}/g, '$&\r\n'), '--b1--', '',
+      ].join('\r\n'),
+    );
+    const withFile = asMessage(opensslEncrypt([readerCert], mixed, { cipher: '-aes-256-gcm' }), pki.bob.email, reader, 'Encrypted with a file');
+    const [s, t, m, e, p, u, f] = await importRaw(reader, [signed, replaceInBody(signed, 'Signed hello', 'Signed jello'), mismatch, encrypted, plain, untrusted, withFile]);
+    Object.assign(ids, { signed: s, tampered: t, mismatch: m, encrypted: e, plain: p, untrusted: u, withFile: f });
     h = await startHarness();
     account = await h.addAccount({ email: reader, secret: env.password, serverUrl: env.baseUrl });
   });
@@ -140,9 +150,21 @@ describe('reading S/MIME mail through the core', () => {
     expect((await h.call('smime.content', { accountId: account.id, emailId: ids.encrypted })).text).toContain(secret);
   });
 
+  it('an encrypted HTML message with an attachment: the HTML and the file come out of smime.content', async () => {
+    const content = await h.call('smime.content', { accountId: account.id, emailId: ids.withFile });
+    expect(content.html).toContain(`<b>${secret}</b>`);
+    expect(content.attachments).toEqual([expect.objectContaining({ index: 0, name: 'plans.bin', type: 'application/octet-stream', size: file.length })]);
+    const got = await h.call('smime.decryptedAttachment', { accountId: account.id, emailId: ids.withFile, index: 0 });
+    expect(Buffer.from(got.base64, 'base64').equals(file)).toBe(true);
+    await expect(h.call('smime.decryptedAttachment', { accountId: account.id, emailId: ids.withFile, index: 1 })).rejects.toThrow(/not-found/);
+    const status = await h.call('smime.status', { accountId: account.id, emailId: ids.withFile, recheck: false });
+    expect(status?.encrypted).toMatchObject({ status: 'decrypted', algorithm: 'AES-256-GCM' });
+  });
+
   it('neither the plaintext nor the private key is ever written in clear', async () => {
     const disk = everythingOnDisk(h.dataDir);
     expect(disk.includes(Buffer.from(secret))).toBe(false);
+    expect(disk.includes(file)).toBe(false); // the decrypted attachment
     const pkcs8 = createPrivateKey(readerCert.keyPem).export({ format: 'der', type: 'pkcs8' });
     expect(disk.includes(pkcs8)).toBe(false);
     expect(disk.includes(pkcs8.subarray(pkcs8.length - 64))).toBe(false);
