@@ -78,3 +78,12 @@ const count = new Intl.NumberFormat();
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${count.format(n)} ${n === 1 ? one : many}`;
 }
+
+/** A name for an attachment that has none: what it is, so the chip still says something. */
+export function attachmentLabel(a: { name: string | null; type: string }): string {
+  const name = a.name?.trim();
+  if (name) return name;
+  if (a.type.startsWith('image/')) return 'Inline image';
+  if (/^(text\/calendar|application\/ics)\b/i.test(a.type)) return 'invitation.ics';
+  return 'Unnamed attachment';
+}
