@@ -1,8 +1,10 @@
 // The demo's data set: deterministic mail in several folders (threads, HTML, attachments,
-// flags), an invitation, recurring events and contacts, loaded into the demo Cyrus.
+// flags), an invitation, recurring events and contacts, S/MIME-signed mail, loaded into the demo Cyrus.
 import { cyrusEnv } from '../test/support/cyrus';
 import { basic, jmap1, serverMailboxes } from '../test/support/jmap-raw';
 import { seedMessages } from '../test/support/seed';
+import { crlf, opensslSign, replaceInBody } from '../test/support/smime-messages';
+import { issueUser, testPki } from '../test/support/smime-pki';
 
 interface Plan {
   folders: { name: string; count: number; parent?: string }[];
@@ -41,6 +43,49 @@ export async function seedDemo(users: string[]): Promise<void> {
     await seedCalendar(user);
     await seedContacts(user, users);
   }
+}
+
+/**
+ * S/MIME-signed mail from two colleagues (RSA and EC keys), signed by `openssl cms` under a demo
+ * CA, and one whose text was altered after signing: the reading pane shows "Signed" for the
+ * first two and a red warning for the third.
+ */
+export async function seedSignedMail(to: string): Promise<string> {
+  const pki = testPki();
+  const dana = issueUser('dana@security.example', 'rsa2048');
+  const erik = issueUser('erik@security.example', 'ec-p256');
+  const entity = (text: string) => Buffer.from(`Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n${text.replace(/\n/g, '\r\n')}\r\n`);
+  const message = (signed: Buffer, from: string, subject: string, date: string) =>
+    Buffer.concat([
+      Buffer.from([`From: ${from}`, `To: Alice <${to}>`, `Subject: ${subject}`, `Date: ${date}`, `Message-ID: <${subject.replace(/\W+/g, '-').toLowerCase()}@security.example>`, ''].join('\r\n')),
+      crlf(signed),
+    ]);
+  const signedBy = (who: typeof dana, text: string) => opensslSign(who, entity(text), { certfile: pki.intermediatePath });
+  const notes = 'Hi Alice,\n\nthe security review is done. Summary: no critical findings, two medium ones (see the tracker).\nThis message is signed, so you can tell it really comes from me.\n\nDana';
+  const badge = 'Hello,\n\nyour access badge expires on 31 December. Bring it to the front desk for renewal.\n\nErik, Facilities';
+  const wire = 'Alice,\n\nplease wire the deposit to the usual account, IBAN DE02 1203 0000 0000 2020 51.\n\nDana';
+  const messages = [
+    { raw: message(signedBy(dana, notes), 'Dana Security <dana@security.example>', 'Signed: security review notes', 'Mon, 23 Nov 2026 09:12:00 +0000'), at: '2026-11-23T09:12:00Z' },
+    { raw: message(signedBy(erik, badge), 'Erik Facilities <erik@security.example>', 'Signed: access badge renewal', 'Tue, 24 Nov 2026 14:40:00 +0000'), at: '2026-11-24T14:40:00Z' },
+    {
+      // Altered after signing: the IBAN was swapped in transit.
+      raw: Buffer.from(replaceInBody(message(signedBy(dana, wire), 'Dana Security <dana@security.example>', 'Signed: deposit details', 'Wed, 25 Nov 2026 16:05:00 +0000'), '2020 51', '6666 66')),
+      at: '2026-11-25T16:05:00Z',
+    },
+  ];
+  const env = cyrusEnv();
+  const inbox = (await serverMailboxes(to)).list.find((m) => m.role === 'inbox')!.id;
+  for (const m of messages) {
+    const up = await fetch(new URL(`/jmap/upload/${encodeURIComponent(to)}/`, env.baseUrl), {
+      method: 'POST',
+      headers: { Authorization: basic(to, env.password), 'Content-Type': 'message/rfc822' },
+      body: m.raw,
+    });
+    const { blobId } = (await up.json()) as { blobId: string };
+    await jmap1(to, 'Email/import', { emails: { s: { blobId, mailboxIds: { [inbox]: true }, keywords: {}, receivedAt: m.at } } });
+  }
+  console.log(`  ${to}: ${messages.length} S/MIME-signed messages (one altered after signing)`);
+  return pki.rootPem;
 }
 
 /** An iMIP invitation (RFC 6047) from bob to alice, as mail clients send them. */

@@ -1,7 +1,7 @@
 // `npm run demo`: a local Cyrus JMAP server with two realistic, deterministic accounts, and the
 // app opened on them (the headless host, in your browser). A second run reuses the data.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,8 @@ const hostPort = Number(process.env.DEMO_PORT ?? 4518); // 0 picks a free port (
 const open = !process.argv.includes('--no-open');
 const accounts = ['alice@example.com', 'bob@example.com'];
 const marker = join(cyrusDir, 'demo-seeded-v1');
+/** The demo S/MIME CA, kept with the data so a second run trusts the same root. */
+const smimeRoot = join(cyrusDir, 'demo-smime-root.pem');
 
 const elsewhere = `The demo runs its own JMAP server: Cyrus IMAP from Debian's packages, started on 127.0.0.1
 with demo accounts. That needs Debian or Ubuntu and root (it installs cyrus-imapd with apt). Here
@@ -35,12 +37,14 @@ process.env.CYRUS_JMAP_IMAP_PORT = imapPort;
 execFileSync('bash', [join(root, 'test/server/start-cyrus.sh'), cyrusDir], { stdio: ['ignore', 'ignore', 'inherit'] });
 
 // The support modules read CYRUS_JMAP_DIR when loaded, so they are imported after it is set.
-const { seedDemo } = await import('./demo-data');
+const { seedDemo, seedSignedMail } = await import('./demo-data');
 if (!existsSync(marker)) {
   console.log('Filling the demo accounts (first run only)…');
   await seedDemo(accounts);
   writeFileSync(marker, new Date().toISOString());
 }
+// Added after the first data set shipped: an earlier demo's data gets it on its next run.
+if (!existsSync(smimeRoot)) writeFileSync(smimeRoot, await seedSignedMail(accounts[0]!));
 
 execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
 const { createCore } = await import('../electron/core/core');
@@ -54,6 +58,9 @@ for (const email of accounts) {
   const res = await core.dispatch('accounts.add', { email, secret: 'secret', serverUrl: `http://127.0.0.1:${httpPort}/` });
   if (!res.ok) throw new Error(`could not add ${email}: ${res.error.message}`);
 }
+// The demo's signed mail verifies as "Signed" once its CA is trusted, as a company CA would be.
+const trusted = await core.dispatch('smime.importCertificates', { base64: readFileSync(smimeRoot).toString('base64'), kind: 'ca' });
+if (!trusted.ok) throw new Error(`could not trust the demo CA: ${trusted.error.message}`);
 const host = await startHost({ core, port: hostPort, rendererDir: join(root, 'dist/renderer') });
 const url = `${host.url}#token=${host.token}`;
 console.log(`\nDemo ready in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${accounts.join(' and ')} (password "secret") on Cyrus at http://127.0.0.1:${httpPort}/`);

@@ -1,5 +1,6 @@
 // `npm run demo` on this machine: the demo server comes up with both accounts filled, and the
-// app opened on it shows them, a conversation and an attachment.
+// app opened on it shows them, a conversation, an attachment, signed mail (and a tampered
+// one), the invitation, and an event in the calendar.
 import { spawn } from 'node:child_process';
 import { repoRoot } from '../support/cyrus';
 import type { RunningHost } from './support/host';
@@ -41,7 +42,7 @@ const test = base.extend<{ host: RunningHost }>({
 
 test.setTimeout(180_000);
 
-test('the demo opens on two filled accounts, with conversations and attachments', async ({ page, host }) => {
+test('the demo opens on two filled accounts, with conversations, attachments, signed mail, an invitation and events', async ({ page, host }) => {
   await page.goto(host.url);
   for (const email of ['alice@example.com', 'bob@example.com']) {
     await expect(page.getByRole('tree', { name: `Folders of ${email}` })).toBeVisible();
@@ -58,7 +59,26 @@ test('the demo opens on two filled accounts, with conversations and attachments'
   await conversations.click();
 
   // A message with an attachment shows it by name.
-  await page.locator('[data-testid="message-row"][aria-label*="has attachment"]:not([aria-label*="Invitation"])').first().click();
+  await page.locator('[data-testid="message-row"][aria-label*="has attachment"]:not([aria-label*="Invitation"]):not([aria-label*="Signed"])').first().click();
   await expect(page.getByText(/report-\d+\.pdf/).first()).toBeVisible();
   await screenshot(page, 'demo.png');
+
+  // S/MIME: signed by a colleague under the demo CA (which the demo trusts), and one altered since.
+  const row = (subject: string) => page.getByTestId('message-row').filter({ hasText: subject }).first();
+  await row('Signed: security review notes').click();
+  await expect(page.getByTestId('smime-badge-signed')).toHaveAttribute('data-status', 'valid');
+  await row('Signed: deposit details').click();
+  await expect(page.getByTestId('smime-warning')).toBeVisible();
+  await screenshot(page, 'demo-smime-warning.png');
+
+  // The invitation shows as a card; the calendar shows the recurring stand-up, and it opens.
+  await row('Invitation: Quarterly planning').click();
+  await expect(page.getByTestId('invitation-card').getByRole('heading', { name: 'Quarterly planning' })).toBeVisible();
+  await page.getByTestId('space-calendar').click();
+  await page.getByRole('button', { name: 'Week', exact: true }).click();
+  const standup = page.getByTestId('calendar-event').filter({ hasText: 'Team stand-up' }).first();
+  await expect(standup).toBeVisible({ timeout: 30_000 });
+  await standup.click();
+  await expect(page.getByRole('dialog').getByLabel('Title')).toHaveValue('Team stand-up');
+  await screenshot(page, 'demo-event.png');
 });
