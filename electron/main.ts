@@ -176,8 +176,8 @@ async function start(): Promise<void> {
     if (e.event === 'calendar.reminder') notifyReminder(e.payload);
   });
 
-  // After sleep the mail is stale: sync at once rather than at the next poll.
-  powerMonitor.on('resume', () => void ready.dispatch('sync.now', {}));
+  // After sleep the mail is stale and reminder timers are off: sync and re-arm at once.
+  powerMonitor.on('resume', () => ready.wake());
 
   win = createWindow();
 

@@ -46,6 +46,11 @@ export interface Core {
   /** Validates and runs one request; never throws. */
   dispatch: Dispatch;
   onEvent(listener: CoreEventListener): () => void;
+  /**
+   * After the computer slept: timers did not run meanwhile (and may run late), so reminders are
+   * re-armed against the clock and every account syncs at once.
+   */
+  wake(): void;
   close(): Promise<void>;
 }
 
@@ -127,6 +132,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   return {
     dispatch: createDispatch(handlers),
     onEvent: (listener) => events.on(listener),
+    wake() {
+      pim.reminders.reschedule();
+      for (const id of accounts.ids()) scheduler.syncNow(id);
+    },
     async close() {
       scheduler.stop();
       pim.close();

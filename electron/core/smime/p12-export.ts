@@ -22,10 +22,11 @@ export async function writePkcs12(input: Pkcs12Input, password: string): Promise
   const localKeyId = () => [new pkijs.Attribute({ type: oidLocalKeyId, values: [new asn1js.OctetString({ valueHex: keyId })] })];
   const pbes2 = { password: pwd, contentEncryptionAlgorithm: { name: 'AES-CBC', length: 256 }, hmacHashAlgorithm: 'SHA-256', iterationCount: iterations };
 
-  const keyBag = new pkijs.PKCS8ShroudedKeyBag({ parsedValue: pkijs.PrivateKeyInfo.fromBER(input.privateKey) });
-  await keyBag.makeInternalValues(pbes2);
+  const keyBag = new pkijs.PKCS8ShroudedKeyBag({ parsedValue: pkijs.PrivateKeyInfo.fromBER(new Uint8Array(input.privateKey)) });
+  // PKI.js makes the IV itself; its parameter type (with the DOM lib) wants one anyway.
+  await keyBag.makeInternalValues(pbes2 as unknown as Parameters<pkijs.PKCS8ShroudedKeyBag['makeInternalValues']>[0]);
   const certBag = (der: Buffer, leaf: boolean) =>
-    new pkijs.SafeBag({ bagId: oidCertBag, bagValue: new pkijs.CertBag({ parsedValue: pkijs.Certificate.fromBER(der) }), ...(leaf ? { bagAttributes: localKeyId() } : {}) });
+    new pkijs.SafeBag({ bagId: oidCertBag, bagValue: new pkijs.CertBag({ parsedValue: pkijs.Certificate.fromBER(new Uint8Array(der)) }), ...(leaf ? { bagAttributes: localKeyId() } : {}) });
 
   const safe = new pkijs.AuthenticatedSafe({
     parsedValue: {

@@ -33,7 +33,7 @@ const oidX509Cert = '1.2.840.113549.1.9.22.1';
 export async function readPkcs12(bytes: Uint8Array, password: string): Promise<Pkcs12Contents> {
   let pfx: pkijs.PFX;
   try {
-    pfx = pkijs.PFX.fromBER(bytes);
+    pfx = pkijs.PFX.fromBER(new Uint8Array(bytes));
   } catch {
     throw new Pkcs12Error('This file is not a PKCS#12 (.p12/.pfx) file.', 'malformed');
   }
@@ -58,7 +58,7 @@ export async function readPkcs12(bytes: Uint8Array, password: string): Promise<P
       const enc = new pkijs.EncryptedData({ schema: info.content });
       const eci = enc.encryptedContentInfo;
       const data = eci.getEncryptedContent();
-      contents = pkijs.SafeContents.fromBER(await decrypt(eci.contentEncryptionAlgorithm, data, password, pwd));
+      contents = pkijs.SafeContents.fromBER(new Uint8Array(await decrypt(eci.contentEncryptionAlgorithm, data, password, pwd)));
     } else {
       // Public-key privacy mode (EnvelopedData) needs a key we do not have; no mail client writes it.
       throw new Pkcs12Error('This PKCS#12 file is encrypted to a certificate rather than a password.', 'unsupported');

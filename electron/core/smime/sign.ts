@@ -58,7 +58,7 @@ export function canonicalizeEntity(entity: Buffer): Buffer {
 
 /** A detached SignedData over content. */
 export function signDetached(content: Buffer, signer: SignerIdentity, opts: SignOptions = {}): DetachedSignature {
-  const cert = pkijs.Certificate.fromBER(signer.certificate);
+  const cert = pkijs.Certificate.fromBER(new Uint8Array(signer.certificate));
   const key = createPrivateKey({ key: signer.privateKey, format: 'der', type: 'pkcs8' });
   const keyType = key.asymmetricKeyType;
   if (keyType !== 'rsa' && keyType !== 'ec') throw new Error(`Signing with a ${keyType ?? 'unknown'} key is not supported.`);
@@ -89,7 +89,7 @@ export function signDetached(content: Buffer, signer: SignerIdentity, opts: Sign
     version: 1,
     digestAlgorithms: [digestAlgorithm(hash)],
     encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: oid.data }),
-    certificates: [cert, ...signer.chain.map((der) => pkijs.Certificate.fromBER(der))],
+    certificates: [cert, ...signer.chain.map((der) => pkijs.Certificate.fromBER(new Uint8Array(der)))],
     signerInfos: [signerInfo],
   });
   const info = new pkijs.ContentInfo({ contentType: oid.signedData, content: signed.toSchema(true) });
