@@ -3,43 +3,13 @@
 import ICAL from 'ical.js';
 import type { JComp, JProp } from './ical-jcal';
 import { firstProp, firstText, subs } from './ical-jcal';
+import { zoneFormatter, zoneOffsetAt } from '../../../shared/zone-clock';
 
-const formatters = new Map<string, Intl.DateTimeFormat | null>();
-
-function formatter(zone: string): Intl.DateTimeFormat | null {
-  let f = formatters.get(zone);
-  if (f === undefined) {
-    // Hostile files can name any number of zones; the cache must not grow with them.
-    if (formatters.size > 1000) formatters.clear();
-    try {
-      f = new Intl.DateTimeFormat('en-US', {
-        timeZone: zone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      f = null;
-    }
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
-export const isIanaZone = (zone: string): boolean => zone.length > 0 && zone.length < 64 && formatter(zone) !== null;
+export const isIanaZone = (zone: string): boolean => zone.length > 0 && zone.length < 64 && zoneFormatter(zone) !== null;
 
 /** The zone's offset from UTC, in ms, at an instant. */
 export function zoneOffsetMs(zone: string, utcMs: number): number {
-  const f = formatter(zone);
-  if (!f || !Number.isFinite(utcMs)) return 0;
-  const parts: Record<string, number> = {};
-  for (const p of f.formatToParts(new Date(utcMs))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const asUtc = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
-  return asUtc - Math.floor(utcMs / 1000) * 1000;
+  return zoneOffsetAt(utcMs, zone);
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');

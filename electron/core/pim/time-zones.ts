@@ -5,6 +5,8 @@
 // platform's IANA data reached through Intl.DateTimeFormat. Local date-times are JSCalendar
 // LocalDateTime strings ("2026-03-29T09:30:00", RFC 8984 §1.4.4).
 
+import { wallClockAt, zoneFormatter, zoneOffsetAt } from '../../../shared/zone-clock';
+
 export interface LocalParts {
   year: number;
   month: number; // 1-12
@@ -52,38 +54,14 @@ function partsOfWallMs(ms: number): LocalParts {
   };
 }
 
-// Building a DateTimeFormat costs far more than using one; expansion converts thousands of times.
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 // Unknown names are remembered too: a custom zone id would otherwise throw on every occurrence.
 const unknownZones = new Set<string>();
 
 export function isKnownTimeZone(name: string | null | undefined): name is string {
   if (!name || unknownZones.has(name)) return false;
-  try {
-    formatter(name);
-    return true;
-  } catch {
-    if (unknownZones.size < 1000) unknownZones.add(name);
-    return false;
-  }
+  if (zoneFormatter(name)) return true;
+  if (unknownZones.size < 1000) unknownZones.add(name);
+  return false;
 }
 
 /** The zone the machine runs in: where floating events and all-day dates are placed. */
@@ -99,26 +77,15 @@ function zoneOrDefault(timeZone: string | null, defaultTimeZone: string | undefi
   return isKnownTimeZone(fallback) ? fallback : 'UTC';
 }
 
-// format() is about three times faster than formatToParts(); its en-US shape ("3/29/2026,
-// 03:30:00") is read directly, and anything else (another ICU's spacing) falls back to the parts.
-const EN_US = /^(\d+)\/(\d+)\/(\d+),?\s+(\d+):(\d+):(\d+)$/;
-
 function localPartsAt(ms: number, timeZone: string): LocalParts {
-  const f = formatter(timeZone);
-  const date = new Date(ms);
-  const m = EN_US.exec(f.format(date).replace(/[\u200e\u200f]/g, ''));
-  if (m) {
-    return { year: Number(m[3]), month: Number(m[1]), day: Number(m[2]), hour: Number(m[4]), minute: Number(m[5]), second: Number(m[6]) };
-  }
-  const p: Record<string, string> = {};
-  for (const part of f.formatToParts(date)) p[part.type] = part.value;
-  return { year: Number(p.year), month: Number(p.month), day: Number(p.day), hour: Number(p.hour), minute: Number(p.minute), second: Number(p.second) };
+  const parts = wallClockAt(ms, timeZone);
+  if (!parts) throw new RangeError(`unknown time zone ${timeZone}`);
+  return parts;
 }
 
 /** Offset of the zone from UTC at an instant, in ms (east positive). */
 function offsetAt(ms: number, timeZone: string): number {
-  const whole = Math.floor(ms / 1000) * 1000;
-  return wallMs(localPartsAt(whole, timeZone)) - whole;
+  return zoneOffsetAt(ms, timeZone);
 }
 
 /**

@@ -1,49 +1,22 @@
 // IANA time zones through Intl alone: the wall-clock time of an instant in a zone, and the
 // instant of a wall-clock time in a zone. A time inside a DST gap moves forward by the gap; a
 // time the clocks pass twice takes the first of the two.
+import { wallClockAt, zoneFormatter, zoneOffsetAt } from '../../../shared/zone-clock';
 import { formatWallClock, localDate, parseWallClock, type WallClock } from './dates';
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
 export function isTimeZone(zone: string): boolean {
-  try {
-    formatter(zone);
-    return true;
-  } catch {
-    return false;
-  }
+  return zoneFormatter(zone) !== null;
 }
 
 function wallClockOf(ms: number, zone: string): WallClock {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(zone).formatToParts(new Date(ms))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return { year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1, hour: parts.hour ?? 0, minute: parts.minute ?? 0, second: parts.second ?? 0 };
+  return wallClockAt(ms, zone) ?? { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
 }
 
 const asUtc = (w: WallClock): number => Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
 
 /** The zone's offset from UTC at an instant, in ms (east positive). */
 export function offsetAt(ms: number, zone: string): number {
-  const whole = Math.floor(ms / 1000) * 1000;
-  return asUtc(wallClockOf(whole, zone)) - whole;
+  return zoneOffsetAt(ms, zone);
 }
 
 /** The LocalDateTime an instant shows in a zone; null zone: the window's own zone. */
