@@ -6,6 +6,7 @@ import { app, BrowserWindow, ipcMain, Notification, powerMonitor, protocol, sess
 import type { EventPayload } from '../shared/contract';
 import type { Envelope } from '../shared/errors';
 import { describeArrival } from '../shared/mail-notification';
+import { describeReminder } from '../shared/reminder-notification';
 import { createCore, type Core } from './core/core';
 import {
   attachMainWindow,
@@ -95,40 +96,43 @@ function hardenContents(contents: WebContents): void {
 /** Shown notifications, referenced until they go: a collected one no longer reports its click. */
 const notifications = new Set<Notification>();
 
-/** The OS notification for new mail; a click brings the window back with that message open. */
-function notifyArrival(payload: EventPayload<'mail.arrived'>): void {
+/**
+ * Shows an OS notification. A click brings the window back (made anew if it was closed, as the
+ * app keeps running for reminders and new mail), then runs `then` on it.
+ */
+function notify(title: string, body: string, then?: (window: BrowserWindow) => void): void {
   if (!Notification.isSupported()) return;
-  const text = describeArrival(payload);
-  const notification = new Notification({ title: text.title, body: text.body });
+  const notification = new Notification({ title, body });
   notifications.add(notification);
   notification.on('close', () => notifications.delete(notification));
   notification.on('click', () => {
     notifications.delete(notification);
-    if (!win || win.isDestroyed()) return;
+    if (!win || win.isDestroyed()) win = createWindow();
     if (win.isMinimized()) win.restore();
     win.show();
     win.focus();
-    // Not a core event: the shell speaks on the event channel for the user's click.
-    if (text.open) win.webContents.send(eventChannel, 'ui.openMessage', text.open);
+    then?.(win);
   });
   notification.show();
 }
 
-/** The OS notification for a calendar reminder; a click brings the window back. */
-function notifyReminder(payload: EventPayload<'calendar.reminder'>): void {
-  if (!Notification.isSupported()) return;
-  const when = payload.allDay ? 'All day' : new Date(payload.start).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  const notification = new Notification({ title: payload.title || 'Event', body: [when, payload.location].filter(Boolean).join(' · ') });
-  notifications.add(notification);
-  notification.on('close', () => notifications.delete(notification));
-  notification.on('click', () => {
-    notifications.delete(notification);
-    if (!win || win.isDestroyed()) return;
-    if (win.isMinimized()) win.restore();
-    win.show();
-    win.focus();
+/** New mail; a click opens that message. */
+function notifyArrival(payload: EventPayload<'mail.arrived'>): void {
+  const text = describeArrival(payload);
+  // Not a core event: the shell speaks on the event channel for the user's click. A window made
+  // just now gets it once its page has loaded.
+  notify(text.title, text.body, (window) => {
+    if (!text.open) return;
+    const send = () => window.webContents.send(eventChannel, 'ui.openMessage', text.open);
+    if (window.webContents.isLoading()) window.webContents.once('did-finish-load', send);
+    else send();
   });
-  notification.show();
+}
+
+/** A calendar alert came due. */
+function notifyReminder(payload: EventPayload<'calendar.reminder'>): void {
+  const text = describeReminder(payload);
+  notify(text.title, text.body);
 }
 
 function createWindow(): BrowserWindow {

@@ -3,6 +3,7 @@
 // is only ever asked for from a click on "Enable notifications", and a refusal is final here.
 import type { EventPayload } from '../../shared/contract';
 import { describeArrival } from '../../shared/mail-notification';
+import { describeReminder } from '../../shared/reminder-notification';
 import type { Transport } from '../../shared/transport';
 
 const storageKey = 'meridian.notifications';
@@ -39,6 +40,7 @@ export class Notifier {
   listen(transport: Transport, open: (accountId: string, emailId: string) => void): () => void {
     const offs = [
       transport.on('mail.arrived', (payload) => this.show(payload, open)),
+      transport.on('calendar.reminder', (payload) => this.remind(payload)),
       transport.on('ui.openMessage', ({ accountId, emailId }) => open(accountId, emailId)),
     ];
     // The permission can change in the browser's site settings meanwhile.
@@ -60,6 +62,17 @@ export class Notifier {
     n.addEventListener('click', () => {
       window.focus();
       if (text.open) open(text.open.accountId, text.open.emailId);
+      n.close();
+    });
+  }
+
+  /** A calendar alert, in host mode (Electron's shell shows its own). */
+  private remind(payload: EventPayload<'calendar.reminder'>): void {
+    if (this.native || !this.wanted || !supported() || Notification.permission !== 'granted') return;
+    const text = describeReminder(payload);
+    const n = new Notification(text.title, { body: text.body, tag: `reminder-${payload.eventId}-${payload.start}` });
+    n.addEventListener('click', () => {
+      window.focus();
       n.close();
     });
   }
