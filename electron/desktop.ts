@@ -25,9 +25,11 @@ import { KeytarSecretStore } from './core/secrets/keytar-store';
 import type { SecretStore } from './core/secrets/secret-store';
 import { appMenuTemplate } from './shell/app-menu';
 import { readJsonFile, writeJsonFile } from './shell/json-file';
+import { LogFile, teeConsole } from './shell/log-file';
 import { findMailtoArg, parseMailto, protocolClientArgs, RendererQueue, shouldOfferDefaultMailApp } from './shell/mailto';
 import { OnlineWatcher } from './shell/online-watch';
 import { openDesktopSecretStore } from './shell/secret-fallback';
+import { allowRequest } from './shell/remote-requests';
 import { eventChannel } from './shell/security';
 import { editContextMenuTemplate, spellCheckerLanguages } from './shell/spellcheck';
 import { inboxUnreadTotal, trayMenuTemplate, trayTooltip, UnreadCounter, wantsTray } from './shell/unread';
@@ -60,6 +62,36 @@ export function coreTransport(core: Core): Transport {
   return typedTransport({
     invoke: (method, params) => core.dispatch(method, params),
     onEvent: (listener) => core.onEvent(({ event, payload }) => listener(event, payload)),
+  });
+}
+
+/** userData/logs/main.log (rotated, redacted); console output, the core's included, goes there too. */
+export function openLogFile(): LogFile {
+  const log = new LogFile({ dir: join(app.getPath('userData'), 'logs') });
+  teeConsole(console, log);
+  return log;
+}
+
+/**
+ * Cancels the pages' network requests that mail could abuse (see ./shell/remote-requests for
+ * the rule and why it is sound without knowing which message the reader allowed).
+ */
+export function blockRemoteRequests(ses: Session): void {
+  // Electron always has webRequest; the Node stand-in of the wiring test does not yet. Say so
+  // loudly rather than fail the start.
+  if (!ses.webRequest) {
+    console.error('session.webRequest is missing: remote requests are not filtered at the session level');
+    return;
+  }
+  ses.webRequest.onBeforeRequest((details, callback) => {
+    let frame: { url: string; isSubframe: boolean } | null = null;
+    try {
+      if (details.frame) frame = { url: details.frame.url, isSubframe: details.frame.parent !== null };
+    } catch {
+      // The frame went away meanwhile: unknown, so denied below for remote URLs.
+    }
+    const allowed = allowRequest({ url: details.url, resourceType: details.resourceType, fromPage: details.webContentsId !== undefined, frame });
+    callback({ cancel: !allowed });
   });
 }
 

@@ -10,12 +10,14 @@ import { describeReminder } from '../shared/reminder-notification';
 import { createCore, type Core } from './core/core';
 import {
   attachMainWindow,
+  blockRemoteRequests,
   configureSpellcheck,
   installAppMenu,
   installUnreadIndicators,
   listenForOpenUrl,
   mainWindowPlacement,
   offerDefaultMailApp,
+  openLogFile,
   openMailtoFromArgv,
   openSecrets,
   trackWindowState,
@@ -154,12 +156,14 @@ function createWindow(): BrowserWindow {
 }
 
 async function start(): Promise<void> {
+  const log = openLogFile();
   await app.whenReady();
   const secrets = await openSecrets();
-  core = await createCore({ dataDir: app.getPath('userData'), secrets, version: app.getVersion() });
+  core = await createCore({ dataDir: app.getPath('userData'), secrets, version: app.getVersion(), logTail: (lines) => log.tail(lines) });
   const ready = core;
 
   protocol.handle(appScheme, serveRenderer);
+  blockRemoteRequests(session.defaultSession);
   session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) =>
     callback(isPermissionAllowed(permission)),
   );

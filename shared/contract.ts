@@ -182,6 +182,8 @@ export const requests = {
     params: empty,
     result: z.object({ version: z.string(), secretStore: SecretStoreInfo }),
   },
+  /** A plain-text report for bug reports: versions, accounts (id, server), sync, outbox, log tail; no secrets. */
+  'app.diagnostics': { params: empty, result: z.object({ text: z.string() }) },
   'accounts.list': { params: empty, result: z.array(AccountView) },
   'accounts.add': { params: AddAccountParams.strict(), result: AccountView },
   'accounts.remove': { params: byAccount, result: z.object({ removed: z.boolean() }) },

@@ -6,6 +6,7 @@ import { BlobCache } from './mail/blob-cache';
 import { IpcError } from '../../shared/errors';
 import { AccountService } from './accounts/account-service';
 import { createDispatch, type Dispatch, type Handlers } from './dispatch';
+import { diagnosticsText } from './diagnostics';
 import { EventBus, type CoreEventListener } from './events';
 import type { SecretStore } from './secrets/secret-store';
 import { AccountStore } from './store/accounts';
@@ -40,6 +41,8 @@ export interface CoreOptions {
   pageSize?: number;
   /** Largest raw message emails.source returns (tests lower it). */
   maxSourceBytes?: number;
+  /** The newest lines of the app's log file, for app.diagnostics; absent where there is none. */
+  logTail?: (lines: number) => string[];
 }
 
 export interface Core {
@@ -87,6 +90,20 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   const handlers: Handlers = {
     'app.info': async () => ({ version: options.version, secretStore: options.secrets.info }),
+    'app.diagnostics': async () => ({
+      text: diagnosticsText({
+        version: options.version,
+        platform: process.platform,
+        arch: process.arch,
+        versions: process.versions,
+        secretStore: options.secrets.info,
+        accounts: accounts.list(),
+        outbox: outbox.list(),
+        databaseBytes: Number(db.pragma('page_count', { simple: true })) * Number(db.pragma('page_size', { simple: true })),
+        log: options.logTail ? options.logTail(200) : null,
+        now: new Date(),
+      }),
+    }),
     'accounts.list': async () => accounts.list(),
     'accounts.add': async (params) => {
       const view = await accounts.add(params);
