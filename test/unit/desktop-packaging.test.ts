@@ -1,8 +1,10 @@
-// The electron-builder configuration, checked offline: electron-builder itself is not
-// installed here (it downloads platform tools), so this asserts what the installers depend on.
-import { existsSync, readFileSync } from 'node:fs';
+// The electron-builder configuration, checked offline: first what the installers depend on in
+// the config, then a real `electron-builder --dir` pack of the built app against a stand-in
+// Electron (there is no Electron binary here, and the pack must not download one).
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(__dirname, '..', '..');
 const read = (file: string): string => readFileSync(join(root, file), 'utf8');
@@ -137,5 +139,139 @@ describe('icons in resources/', () => {
       expect(script).toContain(`'${file}'`);
       expect(existsSync(join(root, file))).toBe(true);
     }
+  });
+});
+
+// ---- a real pack ----
+
+/** An entry of an asar archive's JSON header: a directory (files) or a file. */
+interface AsarEntry {
+  files?: Record<string, AsarEntry>;
+  size?: number;
+  offset?: string;
+  unpacked?: boolean;
+}
+
+/**
+ * Reads an asar archive: a Chromium pickle holding the header's size, then a pickle with the
+ * JSON header, then the packed files' bytes (offsets relative to the end of the header).
+ */
+function openAsar(file: string): { header: AsarEntry; read(path: string): Buffer } {
+  const fd = openSync(file, 'r');
+  try {
+    const sizes = Buffer.alloc(16);
+    readSync(fd, sizes, 0, 16, 0);
+    const headerPickleSize = sizes.readUInt32LE(4);
+    const json = Buffer.alloc(sizes.readUInt32LE(12));
+    readSync(fd, json, 0, json.length, 16);
+    const header = JSON.parse(json.toString('utf8')) as AsarEntry;
+    const dataStart = 8 + headerPickleSize;
+    return {
+      header,
+      read(path) {
+        const e = asarEntry(header, path);
+        if (!e || e.offset === undefined || e.size === undefined) throw new Error(`${path}: not a packed file`);
+        return readFileSync(file).subarray(dataStart + Number(e.offset), dataStart + Number(e.offset) + e.size);
+      },
+    };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function asarEntry(header: AsarEntry, path: string): AsarEntry | undefined {
+  let at: AsarEntry | undefined = header;
+  for (const part of path.split('/')) at = at?.files?.[part];
+  return at;
+}
+
+const work = join(root, '.tmp', `desktop-packaging-${process.pid}`);
+const project = join(work, 'project');
+// What electron-builder copies as "Electron" for linux: the executable (renamed to
+// executableName) and the resources/ folder the archive goes into. A shell script stands in.
+const electronDist = join(work, 'electron-dist-standin');
+const output = join(work, 'release');
+const appDir = join(output, 'linux-unpacked');
+let asar: ReturnType<typeof openAsar>;
+
+describe('electron-builder --dir against a stand-in Electron', () => {
+  beforeAll(() => {
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(join(electronDist, 'resources'), { recursive: true });
+    writeFileSync(join(electronDist, 'electron'), '#!/bin/sh\necho "stand-in for the Electron binary: nothing to run" >&2\nexit 1\n', { mode: 0o755 });
+
+    // A project laid out like the repository after `npm run build:renderer && npm run build:electron`,
+    // with the repository's node_modules (whose production part electron-builder packs).
+    mkdirSync(project, { recursive: true });
+    const full = JSON.parse(read('package.json')) as Record<string, unknown>;
+    const manifest = Object.fromEntries(['name', 'productName', 'version', 'description', 'main', 'dependencies'].map((k) => [k, full[k]]));
+    writeFileSync(join(project, 'package.json'), JSON.stringify(manifest, null, 2));
+    symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'), process.platform === 'win32' ? 'junction' : 'dir');
+    const opts = { cwd: root, stdio: 'pipe', timeout: 120_000 } as const;
+    execFileSync(process.execPath, [join(root, 'scripts/build-electron.mjs'), '--outdir', join(project, 'dist/electron')], opts);
+    execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', join(project, 'dist/renderer'), '--emptyOutDir', '--logLevel', 'error'], opts);
+
+    execFileSync(
+      process.execPath,
+      [
+        join(root, 'node_modules/electron-builder/cli.js'),
+        '--linux', 'dir',
+        '--projectDir', project,
+        '--config', join(root, 'electron-builder.json'),
+        `--config.electronDist=${electronDist}`,
+        '--config.electronVersion=41.7.1',
+        // The real config rebuilds the native modules for Electron's ABI, which needs Electron's
+        // headers from the network; this pack only checks where they land, so it skips that.
+        '--config.npmRebuild=false',
+        `--config.directories.output=${output}`,
+        '--publish', 'never',
+      ],
+      { ...opts, env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', CSC_IDENTITY_AUTO_DISCOVERY: 'false' } },
+    );
+    asar = openAsar(join(appDir, 'resources', 'app.asar'));
+  }, 180_000);
+
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('uses the Electron it was given, renamed to the executable name', () => {
+    const exe = join(appDir, 'meridian-mail');
+    expect(readFileSync(exe, 'utf8')).toContain('stand-in for the Electron binary');
+    if (process.platform !== 'win32') expect(statSync(exe).mode & 0o111).not.toBe(0);
+  });
+
+  it('packs main, preload and the renderer into app.asar, and nothing of the repository besides', () => {
+    const h = asar.header;
+    expect(Object.keys(h.files ?? {}).sort()).toEqual(['dist', 'node_modules', 'package.json']);
+    for (const file of ['dist/electron/main.cjs', 'dist/electron/preload.cjs', 'dist/renderer/index.html']) {
+      const e = asarEntry(h, file);
+      expect(e?.size, file).toBeGreaterThan(0);
+      expect(e?.unpacked, file).toBeFalsy();
+    }
+    expect(Object.keys(asarEntry(h, 'dist/renderer/assets')?.files ?? {}).some((f) => f.endsWith('.js'))).toBe(true);
+    // The tray and window icons the shell loads from beside main.cjs.
+    for (const file of ['icon.png', 'tray.png', 'tray@2x.png']) expect(asarEntry(h, `dist/electron/${file}`), file).toBeDefined();
+    const packed = JSON.parse(asar.read('package.json').toString('utf8')) as { main: string };
+    expect(packed.main).toBe(pkg.main);
+    expect(asarEntry(h, packed.main)).toBeDefined();
+  });
+
+  it('unpacks the native modules beside the archive, their JavaScript still reachable', () => {
+    const native = { 'better-sqlite3': ['build/Release/better_sqlite3.node', 'lib/index.js'], keytar: ['build/Release/keytar.node', 'lib/keytar.js'] };
+    for (const [name, [binary, entry]] of Object.entries(native)) {
+      const path = `node_modules/${name}/${binary}`;
+      expect(asarEntry(asar.header, path)?.unpacked, path).toBe(true);
+      const onDisk = join(appDir, 'resources', 'app.asar.unpacked', path);
+      expect(existsSync(onDisk), onDisk).toBe(true);
+      expect(statSync(onDisk).size).toBe(asarEntry(asar.header, path)?.size);
+      expect(asarEntry(asar.header, `node_modules/${name}/${entry}`), entry).toBeDefined();
+    }
+  });
+
+  it('packs runtime dependencies only: no Electron, no build or test tools', () => {
+    const modules = Object.keys(asarEntry(asar.header, 'node_modules')?.files ?? {});
+    for (const dep of Object.keys(pkg.dependencies)) expect(modules, dep).toContain(dep);
+    for (const dev of ['electron', 'electron-builder', 'vitest', 'vite', 'typescript', 'esbuild', 'svelte']) expect(modules, dev).not.toContain(dev);
   });
 });
