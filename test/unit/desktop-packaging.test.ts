@@ -275,3 +275,25 @@ describe('electron-builder --dir against a stand-in Electron', () => {
     for (const dev of ['electron', 'electron-builder', 'vitest', 'vite', 'typescript', 'esbuild', 'svelte']) expect(modules, dev).not.toContain(dev);
   });
 });
+
+describe('.github/workflows/release.yml', () => {
+  const workflow = read('.github/workflows/release.yml');
+  const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+
+  it('runs on version tags, on each desktop OS, with that OS’s targets', () => {
+    expect(workflow).toMatch(/on:\n\s+push:\n\s+tags: \['v\*\.\*\.\*'\]/);
+    for (const [os, target] of [['macos-latest', '--mac'], ['windows-latest', '--win'], ['ubuntu-latest', '--linux']]) {
+      expect(workflow).toMatch(new RegExp(`- os: ${os}\\n\\s+target: ${target}\\n`));
+    }
+  });
+
+  it('installs, builds with the package scripts, packs without publishing, and uploads the installers', () => {
+    const runs = [...workflow.matchAll(/^\s+- run: (.+)$/gm)].map((m) => m[1]);
+    expect(runs).toEqual(['npm ci', 'npm run build:renderer', 'npm run build:electron', 'npx electron-builder ${{ matrix.target }} --publish never']);
+    expect(scripts['build:renderer']).toBeDefined();
+    expect(scripts['build:electron']).toBeDefined();
+    expect(workflow).toContain('uses: actions/upload-artifact@v4');
+    for (const ext of ['dmg', 'zip', 'exe', 'AppImage', 'deb']) expect(workflow).toContain(`release/*.${ext}`);
+    expect(workflow).toContain(`${config.directories.output}/`);
+  });
+});
