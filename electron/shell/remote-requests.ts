@@ -26,8 +26,12 @@ export interface RemoteRequest {
   frame?: { url: string; isSubframe: boolean } | null;
 }
 
-/** Schemes that never leave the machine: the renderer's origin, inline and in-memory data. */
-const localSchemes = new Set(['app:', 'data:', 'blob:', 'devtools:']);
+/**
+ * Schemes that never leave the machine: the renderer's origin, inline and in-memory data, and
+ * Chromium's own pages (DevTools; the PDF viewer of an attachment window is a built-in
+ * chrome-extension: page using chrome: resources). Web pages cannot load the latter two.
+ */
+const localSchemes = new Set(['app:', 'data:', 'blob:', 'devtools:', 'chrome-extension:', 'chrome:']);
 
 /** What a mail frame may load from the web once the reader allowed it. */
 const mailResourceTypes = new Set(['image', 'stylesheet', 'font']);

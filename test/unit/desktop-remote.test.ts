@@ -18,6 +18,12 @@ describe('allowRequest (session-level remote content rule)', () => {
     }
   });
 
+  it("lets Chromium's built-in pages work (the PDF viewer of an attachment window, DevTools)", () => {
+    for (const url of ['chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/index.html', 'chrome://resources/js/util.js', 'devtools://devtools/bundled/inspector.html']) {
+      expect(allowRequest(req({ url, resourceType: 'script', frame: appFrame })), url).toBe(true);
+    }
+  });
+
   it('lets a mail frame load remote images, stylesheets and fonts (shown only when the reader allowed them)', () => {
     for (const resourceType of ['image', 'stylesheet', 'font']) {
       expect(allowRequest(req({ resourceType })), resourceType).toBe(true);
