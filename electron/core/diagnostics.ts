@@ -6,11 +6,11 @@ import type { AccountView, OutboxEntryView, SecretStoreInfo } from '../../shared
 const hidden = '[redacted]';
 
 /** Keys whose values are credentials, wherever they appear (JSON, query strings, objects). */
-const secretKey = /pass(?:word|wd|phrase)?|secret|token|authorization|cookie|credential|api[-_]?key/i;
+const secretKey = /^pass$|pass(?:word|wd|phrase)|secret|token|authorization|cookie|credential|api[-_]?key/i;
 /** Keys holding message content, which never belongs in a log. */
 const bodyKey = /^(?:body|bodies|bodyValues|textBody|htmlBody|html|text|preview|raw|source|mime|content)$/i;
 
-const keyNames = '[\\w-]*(?:pass(?:word|wd|phrase)?|secret|token|api[-_]?key)[\\w-]*';
+const keyNames = '[\\w-]*(?:pass(?:word|wd|phrase)|secret|token|api[-_]?key)[\\w-]*';
 const patterns: [RegExp, string][] = [
   // An Authorization header, to the end of its line.
   [/\b((?:proxy-)?authorization)(\s*["']?\s*[:=]\s*)[^\r\n]*/gi, `$1$2${hidden}`],
