@@ -77,12 +77,6 @@ export function openLogFile(): LogFile {
  * the rule and why it is sound without knowing which message the reader allowed).
  */
 export function blockRemoteRequests(ses: Session): void {
-  // Electron always has webRequest; the Node stand-in of the wiring test does not yet. Say so
-  // loudly rather than fail the start.
-  if (!ses.webRequest) {
-    console.error('session.webRequest is missing: remote requests are not filtered at the session level');
-    return;
-  }
   ses.webRequest.onBeforeRequest((details, callback) => {
     let frame: { url: string; isSubframe: boolean } | null = null;
     try {

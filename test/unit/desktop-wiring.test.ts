@@ -17,6 +17,7 @@ interface Report {
   windowOptions: Record<string, unknown>;
   webPreferences: Record<string, unknown>;
   sentBeforeLoad: number;
+  remoteFilter: boolean;
   events: { event: string; payload: unknown }[];
   tray: string[];
   trayTooltip: string;
@@ -57,6 +58,8 @@ afterAll(() => {
 describe('the bundled main process, against a stand-in Electron', () => {
   it('starts without error and opens a secured window where it was last (or centred)', () => {
     expect(report.exit).toBeNull();
+    // Remote requests are filtered at the session level from the start.
+    expect(report.remoteFilter).toBe(true);
     expect(report.webPreferences).toEqual(secureWebPreferences(join(outdir, 'preload.cjs')));
     expect(report.windowOptions).toMatchObject({ x: 360, y: 120, width: 1200, height: 800, minWidth: 640, show: false });
     // Remembered on close.
