@@ -20,8 +20,8 @@ import MimeNode from 'nodemailer/lib/mime-node';
 import { z } from 'zod';
 import type { ComposeDraft } from '../../../shared/contract';
 import type { CallHandle, JmapClient } from '../jmap/client';
-import { capabilities } from '../jmap/session';
 import { bodies } from '../mail/compose/message';
+import { findEarlierAttempt, reasons, SetResponse, submissionUsing } from '../mail/compose/send';
 import { dedupe, type Addr } from '../mail/compose/quote';
 import { encryptContent, EncryptionRecipientError, smimeTypeFor, type EncryptOptions, type EncryptRecipient } from './encrypt';
 import { canonicalizeEntity, multipartSignedType, signDetached, type DetachedSignature, type SignerIdentity, type SignOptions } from './sign';
@@ -82,14 +82,7 @@ export class SmimeSendError extends Error {
   }
 }
 
-const SetError = z.looseObject({ type: z.string(), description: z.string().nullable().optional() });
-const CreateResponse = z.looseObject({
-  created: z.record(z.string(), z.looseObject({ id: z.string() })).nullable().optional(),
-  notCreated: z.record(z.string(), SetError).nullable().optional(),
-});
-const Query = z.looseObject({ ids: z.array(z.string()) });
-const Found = z.looseObject({ list: z.array(z.looseObject({ id: z.string(), keywords: z.record(z.string(), z.boolean()).catch({}) })) });
-const using = [capabilities.mail, capabilities.submission];
+const using = submissionUsing;
 
 export interface SmimeSendResult {
   /** The server's reasons for refusing; none = sent. */
@@ -259,14 +252,14 @@ export async function sendSmimeMessage(
     existing = earlier;
   }
   const batch = client.batch(using);
-  let imported: CallHandle<z.output<typeof CreateResponse>> | null = null;
+  let imported: CallHandle<z.output<typeof SetResponse>> | null = null;
   if (!existing) {
     const message = await buildSmimeMessage(action, keys, opts);
     const blob = await client.upload(accountId, message, 'message/rfc822');
     imported = batch.call(
       'Email/import',
       { accountId, emails: { draft: { blobId: blob.blobId, mailboxIds: { [action.draftsMailboxId]: true }, keywords: { $draft: true, $seen: true } } } },
-      CreateResponse,
+      SetResponse,
     );
   }
   const sentPatch: Record<string, unknown> = { 'keywords/$draft': null };
@@ -281,7 +274,7 @@ export async function sendSmimeMessage(
   const submitted = batch.call(
     'EmailSubmission/set',
     { accountId, create: { send: { identityId: action.identityId, emailId: existing ?? '#draft', envelope } }, onSuccessUpdateEmail: { '#send': sentPatch } },
-    CreateResponse,
+    SetResponse,
   );
   const result = await batch.send();
   let createdId = existing;
@@ -307,24 +300,3 @@ async function dropSavedDraft(client: JmapClient, accountId: string, draftId: st
   await client.call('Email/set', { accountId, destroy: [draftId] }).catch(() => {});
 }
 
-/**
- * 'sent', the id of an unsubmitted earlier import, or null when nothing reached the server.
- * The same rules as send.ts, which does not export its version.
- */
-async function findEarlierAttempt(client: JmapClient, accountId: string, messageId: string): Promise<'sent' | string | null> {
-  const batch = client.batch(using);
-  const query = batch.call('Email/query', { accountId, filter: { header: ['Message-ID', `<${messageId}>`] } }, Query);
-  const got = batch.call('Email/get', { accountId, '#ids': query.ref('/ids'), properties: ['id', 'keywords'] }, Found);
-  const result = await batch.send();
-  const list = result.get(got).list;
-  if (!list.length) return null;
-  if (list.some((e) => !e.keywords.$draft)) return 'sent';
-  const ids = result.get(query).ids;
-  const subs = await client.call('EmailSubmission/query', { accountId, filter: { emailIds: ids } }, Query, using);
-  return subs.ids.length ? 'sent' : (list[0]?.id ?? null);
-}
-
-function reasons(map: Record<string, { type: string; description?: string | null | undefined }> | null | undefined): string[] {
-  const list = Object.values(map ?? {}).map((e) => (e.description ? `${e.type}: ${e.description}` : e.type));
-  return list.length ? list : ['the server did not say why'];
-}

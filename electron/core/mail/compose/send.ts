@@ -35,14 +35,15 @@ export interface SendAction {
 }
 
 const SetError = z.looseObject({ type: z.string(), description: z.string().nullable().optional() });
-const SetResponse = z.looseObject({
+export const SetResponse = z.looseObject({
   created: z.record(z.string(), z.looseObject({ id: z.string() })).nullable().optional(),
   notCreated: z.record(z.string(), SetError).nullable().optional(),
 });
 const Query = z.looseObject({ ids: z.array(z.string()) });
 const Found = z.looseObject({ list: z.array(z.looseObject({ id: z.string(), keywords: z.record(z.string(), z.boolean()).catch({}) })) });
 
-const using = [capabilities.mail, capabilities.submission];
+export const submissionUsing = [capabilities.mail, capabilities.submission];
+const using = submissionUsing;
 
 export interface SendResult {
   /** The server's reasons for refusing; none = sent. */
@@ -94,7 +95,7 @@ export async function sendMessage(client: JmapClient, accountId: string, action:
 }
 
 /** 'sent', the id of an unsubmitted earlier create, or null when nothing reached the server. */
-async function findEarlierAttempt(client: JmapClient, accountId: string, messageId: string): Promise<'sent' | string | null> {
+export async function findEarlierAttempt(client: JmapClient, accountId: string, messageId: string): Promise<'sent' | string | null> {
   const batch = client.batch(using);
   const query = batch.call('Email/query', { accountId, filter: { header: ['Message-ID', `<${messageId}>`] } }, Query);
   const got = batch.call('Email/get', { accountId, '#ids': query.ref('/ids'), properties: ['id', 'keywords'] }, Found);
@@ -115,7 +116,7 @@ export async function markOrigin(client: JmapClient, accountId: string, origin: 
   await client.call('Email/set', { accountId, update: { [origin.emailId]: { [`keywords/${keyword}`]: true } } }).catch(() => {});
 }
 
-function reasons(map: Record<string, { type: string; description?: string | null | undefined }> | null | undefined): string[] {
+export function reasons(map: Record<string, { type: string; description?: string | null | undefined }> | null | undefined): string[] {
   const list = Object.values(map ?? {}).map((e) => explain(e.type, e.description ?? null));
   return list.length ? list : ['the server did not say why'];
 }
