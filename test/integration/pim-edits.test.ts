@@ -304,6 +304,27 @@ describe('contacts edits', () => {
     expect(after).toMatchObject({ firstName: 'Grace', lastName: 'Hopper', prefix: 'Rear Admiral', nickname: 'Amazing Grace', birthday: '1906-12-09', online: [{ value: 'https://navy.example/grace' }], phones: [{ type: 'work', value: '+1 555 0100' }], emails: [{ value: 'grace@navy.example' }] });
   });
 
+  it('keep a photo: uploaded to the server as the avatar, shown on the other client and over CardDAV', async () => {
+    // A 2×2 PNG, as the editor would send it (a data: URI).
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR42mP8z8DAwMDAxMDAwMDAAAAhBQEBl2B8XQAAAABJRU5ErkJggg==';
+    const saved = await a.h.call('contacts.save', { accountId: a.account.id, contactId: null, draft: contactDraft({ given: 'Mary', surname: 'Jackson', emails: [{ value: 'mary@nasa.example', label: 'work' }], photo: `data:image/png;base64,${png}` }) });
+    await settle(a);
+    await settle(b);
+    const onB = await b.h.call('contacts.get', { accountId: b.account.id, contactId: saved.contactId });
+    expect(onB.draft.photo).toBe(`data:image/png;base64,${png}`);
+    const onServer = (await serverContacts()).find((c) => c.id === saved.contactId)!;
+    expect(onServer.avatar).toMatchObject({ type: 'image/png', size: Buffer.from(png, 'base64').length });
+    const vcf = await davObject(`/dav/addressbooks/user/${user}/Default/`, saved.contactId);
+    expect(new ICAL.Component(ICAL.parse(vcf)).getFirstProperty('photo')).not.toBeNull();
+
+    // Removing it on one client removes it everywhere.
+    await b.h.call('contacts.save', { accountId: b.account.id, contactId: saved.contactId, draft: { ...onB.draft, photo: null } });
+    await settle(b);
+    await settle(a);
+    expect((await a.h.call('contacts.get', { accountId: a.account.id, contactId: saved.contactId })).draft.photo).toBeNull();
+    expect((await serverContacts()).find((c) => c.id === saved.contactId)!.avatar ?? null).toBeNull();
+  });
+
   it('delete on one client and the other follows', async () => {
     await b.h.call('contacts.delete', { accountId: b.account.id, contactId });
     expect((await b.h.call('contacts.list', { query: 'katherine' })).length).toBe(0);

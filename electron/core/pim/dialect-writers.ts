@@ -58,7 +58,21 @@ export function cardToDialect(dialect: DialectName, c: ContactCard): Raw {
     department: org?.units?.[0]?.name ?? '',
     jobTitle: Object.values(c.titles ?? {})[0]?.name ?? '',
     notes: Object.values(c.notes ?? {})[0]?.note ?? '',
+    // Cyrus keeps a photo as a blob; a new one is uploaded before this is written (pim-outbox).
+    avatar: cyrusAvatar(c),
   };
+}
+
+/** How a photo stored on Cyrus is named in the model until it is fetched: its blob, by id. */
+export const cyrusBlobScheme = 'cyrus-blob:';
+
+function cyrusAvatar(c: ContactCard): Raw | null {
+  const photo = Object.values((c.media && typeof c.media === 'object' ? c.media : {}) as Record<string, unknown>).find((m): m is { kind: string; uri: string; mediaType?: string; size?: number } => {
+    const r = m as Raw | null;
+    return !!r && r.kind === 'photo' && typeof r.uri === 'string' && r.uri.startsWith(cyrusBlobScheme);
+  });
+  if (!photo) return null;
+  return { blobId: photo.uri.slice(cyrusBlobScheme.length), type: photo.mediaType ?? 'image/jpeg', size: photo.size ?? 0 };
 }
 
 function labelOf(contexts: Record<string, boolean> | undefined): string {
@@ -74,8 +88,14 @@ function cyrusAddress(a: unknown): Raw {
   return { type: addr.contexts?.work ? 'work' : addr.contexts?.private ? 'home' : 'other', street: part('name'), locality: part('locality'), region: part('region'), postcode: part('postcode'), country: part('country') };
 }
 
-/** What the shared Cyrus reader leaves out and the editor shows: postal addresses. */
+/** What the shared Cyrus reader leaves out and the editor shows: the photo and postal addresses. */
 export function withCyrusExtras(card: ContactCard, raw: Raw): ContactCard {
+  const avatar = raw.avatar && typeof raw.avatar === 'object' ? (raw.avatar as Raw) : null;
+  if (avatar && typeof avatar.blobId === 'string' && avatar.blobId) {
+    const mediaType = typeof avatar.type === 'string' ? avatar.type : 'image/jpeg';
+    const size = typeof avatar.size === 'number' ? avatar.size : 0;
+    card = { ...card, media: { photo: { '@type': 'Media', kind: 'photo', uri: `${cyrusBlobScheme}${avatar.blobId}`, mediaType, size } } };
+  }
   if (!Array.isArray(raw.addresses) || !raw.addresses.length) return card;
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
   const addresses: Record<string, unknown> = {};

@@ -3,7 +3,7 @@
 import type { AddressBookView, ContactListItem } from '../../../shared/pim-contract';
 import { IpcError } from '../../../shared/errors';
 import type { Handlers } from '../dispatch';
-import { cardType } from './dialect-writers';
+import { cardType, cyrusBlobScheme } from './dialect-writers';
 import { cardDisplayName, type ContactCard } from './model';
 import type { PimContext } from './pim-context';
 import { applyCardDraft, cardToDraft, newCard } from './pim-drafts';
@@ -94,6 +94,7 @@ export function contactHandlers(ctx: PimContext): ContactHandlers {
     'contacts.get': async ({ accountId, contactId }) => {
       const { card } = stored(accountId, contactId);
       const draft = cardToDraft(card, idsOf(accountId));
+      draft.photo ??= await serverPhoto(ctx, accountId, card);
       const mayWrite = books(accountId).find((b) => b.id === draft.addressBookId)?.mayWrite ?? true;
       return { accountId, id: card.id, draft, mayWrite, pending: ctx.pending(accountId).has(card.id) };
     },
@@ -109,7 +110,11 @@ export function contactHandlers(ctx: PimContext): ContactHandlers {
       }
       const { card: before, sourceType } = stored(accountId, contactId);
       if (cardType(dialect.name, draft) !== sourceType) throw new IpcError({ code: 'invalid-params', message: 'A contact cannot become a group here, or a group a contact.' });
-      const after = applyCardDraft(before, draft, cardToDraft(before, idsOf(accountId)), uidsOf(accountId));
+      const was = cardToDraft(before, idsOf(accountId));
+      // A photo kept on the server shows in the editor as fetched bytes, which the stored card
+      // lacks; so any photo the editor sends back (or none) counts as a change and is written.
+      if (was.photo === null && serverPhotoOf(before)) was.photo = before.id;
+      const after = applyCardDraft(before, draft, was, uidsOf(accountId));
       return { contactId: before.id, queued: ctx.queue(accountId, { kind: 'pim.update', type: sourceType, id: before.id, before, after }) };
     },
 
@@ -155,4 +160,27 @@ export function contactHandlers(ctx: PimContext): ContactHandlers {
       return { filename: `${safeFilename(name || 'contact')}.vcf`, vcf: toVCard(cards, version) };
     },
   };
+}
+
+/**
+ * A photo Cyrus keeps as a blob, fetched when the contact is opened (not at sync: most are never
+ * looked at) and handed over as a data: URI. Unreachable or unsuitable: no photo, not an error.
+ */
+function serverPhotoOf(card: ContactCard): { uri: string; mediaType?: unknown } | null {
+  const media = (card.media && typeof card.media === 'object' ? card.media : {}) as Record<string, { kind?: unknown; uri?: unknown; mediaType?: unknown }>;
+  const photo = Object.values(media).find((m) => m?.kind === 'photo' && typeof m.uri === 'string' && m.uri.startsWith(cyrusBlobScheme));
+  return photo ? { uri: photo.uri as string, mediaType: photo.mediaType } : null;
+}
+
+async function serverPhoto(ctx: PimContext, accountId: string, card: ContactCard): Promise<string | null> {
+  const photo = serverPhotoOf(card);
+  const type = typeof photo?.mediaType === 'string' ? photo.mediaType.toLowerCase() : '';
+  if (!photo || !/^image\/(jpeg|png|webp)$/.test(type)) return null;
+  try {
+    const { client, jmapAccountId } = await ctx.accounts.clientFor(accountId);
+    const bytes = await client.download(jmapAccountId, photo.uri.slice(cyrusBlobScheme.length), 'photo', type, 256 * 1024);
+    return `data:${type};base64,${bytes.toString('base64')}`;
+  } catch {
+    return null;
+  }
 }

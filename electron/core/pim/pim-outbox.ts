@@ -8,7 +8,7 @@ import type { JmapClient } from '../jmap/client';
 import type { Db } from '../store/db';
 import type { SyncStateStore } from '../store/sync-state';
 import type { ExtensionAction, OutboxExtension } from '../sync/outbox';
-import { cardToDialect, eventToDialect, patchBetween, withoutNulls, withCyrusExtras } from './dialect-writers';
+import { cardToDialect, cyrusBlobScheme, eventToDialect, patchBetween, withoutNulls, withCyrusExtras } from './dialect-writers';
 import { dialectFor, type PimDialect, type Raw, type SyncedType } from './dialects';
 import { cardDisplayName, type CalendarEvent, type ContactCard } from './model';
 import type { PimStore } from './pim-store';
@@ -91,6 +91,11 @@ export class PimOutbox implements OutboxExtension {
     if (!target) return ['this server does not offer it'];
     const { t, accountId } = target;
     const write = (o: PimObject): Raw => (isEventType(action.type) ? eventToDialect(dialect.name, o as CalendarEvent) : cardToDialect(dialect.name, o as ContactCard));
+    // Cyrus takes a contact's photo as an uploaded blob, not inline.
+    if (dialect.name === 'cyrus' && action.type === 'Contact') {
+      if (action.kind === 'pim.create') action.object = await withUploadedPhoto(client, accountId, action.object as ContactCard);
+      if (action.kind === 'pim.update') action.after = await withUploadedPhoto(client, accountId, action.after as ContactCard);
+    }
     switch (action.kind) {
       case 'pim.create': {
         // A retry may follow an attempt the server applied: the uid tells.
@@ -200,6 +205,19 @@ function typeFor(dialect: PimDialect, type: string): { t: SyncedType<unknown>; a
 export function modelOf(t: SyncedType<unknown>, raw: Raw, dialect: PimDialect['name']): PimObject {
   const model = t.toModel(raw) as PimObject;
   return dialect === 'cyrus' && t.type === 'Contact' ? withCyrusExtras(model as ContactCard, raw) : model;
+}
+
+/** The card with an inline (data:) photo uploaded and named by its blob instead. */
+async function withUploadedPhoto(client: JmapClient, accountId: string, card: ContactCard): Promise<ContactCard> {
+  const media = (card.media && typeof card.media === 'object' ? card.media : {}) as Record<string, Raw>;
+  const entry = Object.entries(media).find(([, m]) => m?.kind === 'photo' && typeof m.uri === 'string' && m.uri.startsWith('data:'));
+  if (!entry) return card;
+  const [key, photo] = entry;
+  const match = /^data:([\w/+.-]+);base64,(.*)$/s.exec(photo.uri as string);
+  if (!match) return card;
+  const bytes = Buffer.from(match[2]!, 'base64');
+  const blob = await client.upload(accountId, bytes, match[1]!);
+  return { ...card, media: { ...media, [key]: { ...photo, uri: `${cyrusBlobScheme}${blob.blobId}`, mediaType: match[1], size: bytes.length } } };
 }
 
 async function findByUid(client: JmapClient, t: SyncedType<unknown>, accountId: string, uid: string): Promise<string | null> {
