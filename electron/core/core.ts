@@ -66,7 +66,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const outbox = new Outbox(db, emails, mailboxes);
   const identities = new IdentityStore(db);
   const remoteSenders = new RemoteSenderStore(db);
-  const pim = createPimCore({ db, syncState: new SyncStateStore(db), outbox, events });
+  const pim = createPimCore({
+    db, syncState: new SyncStateStore(db), outbox, events,
+    myAddresses: (accountId) => new Set([accounts.list().find((a) => a.id === accountId)?.email, ...identities.list(accountId).map((i) => i.email)].filter((x): x is string => !!x).map((x) => x.toLowerCase())),
+  });
   const accounts = new AccountService({
     db,
     accounts: new AccountStore(db),

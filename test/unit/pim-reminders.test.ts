@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CalendarEvent } from '../../electron/core/pim/model';
 import { PimStore } from '../../electron/core/pim/pim-store';
-import { MAX_TIMER_MS, MISSED, ReminderScheduler, type DueReminder } from '../../electron/core/pim/reminders';
+import { MAX_TIMER_MS, MISSED, ReminderScheduler, reminderFilter, type DueReminder } from '../../electron/core/pim/reminders';
 import { AccountStore } from '../../electron/core/store/accounts';
 import { openAppDatabase, type Db } from '../../electron/core/store/db';
 
@@ -359,6 +359,27 @@ describe('ReminderScheduler', () => {
     flaky.start();
     expect(errors).toHaveLength(2);
     expect(flaky.nextCheckAt).toBe(time.now + 5 * 60_000);
+  });
+
+  it('stays quiet for events only in hidden calendars and for events the user declined', () => {
+    const pim = new PimStore(store.db);
+    pim.upsertCalendars('acc', [
+      { id: 'work', name: 'Work', color: null, sortOrder: 0, isVisible: true, mayWrite: true },
+      { id: 'holidays', name: 'Holidays', color: null, sortOrder: 1, isVisible: false, mayWrite: true },
+    ]);
+    const me = (declined: boolean) => ({ p1: { '@type': 'Participant', email: 'Me@Example.com', participationStatus: declined ? 'declined' : 'accepted' } });
+    put(
+      event({ id: 'shown', title: 'Shown' }),
+      event({ id: 'hidden', title: 'Hidden', calendarIds: { holidays: true } }),
+      event({ id: 'both', title: 'In both', calendarIds: { holidays: true, work: true } }),
+      event({ id: 'declined', title: 'Declined', participants: me(true) }),
+      event({ id: 'accepted', title: 'Accepted', participants: me(false) }),
+    );
+    const time = new FakeTime('2026-03-30T06:00:00Z');
+    const fired: DueReminder[] = [];
+    scheduler(time, fired, { include: reminderFilter(pim, () => new Set(['me@example.com'])) }).start();
+    time.advanceTo('2026-03-30T07:00:00Z');
+    expect(fired.map((r) => r.title).sort()).toEqual(['Accepted', 'In both', 'Shown']);
   });
 
   it('reads events from a given source when one is passed', () => {

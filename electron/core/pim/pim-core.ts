@@ -10,7 +10,7 @@ import type { Outbox } from '../sync/outbox';
 import { PimOutbox } from './pim-outbox';
 import { PimStore } from './pim-store';
 import { preparePim, type PimOutcome } from './pim-sync';
-import { ReminderScheduler } from './reminders';
+import { ReminderScheduler, reminderFilter } from './reminders';
 
 export interface PimCoreDeps {
   db: Db;
@@ -20,6 +20,8 @@ export interface PimCoreDeps {
   log?: (message: string) => void;
   /** Tests replace the reminder clock. */
   now?: () => number;
+  /** The user's own addresses in an account (lower-case): an event they declined does not remind. */
+  myAddresses?: (accountId: string) => Set<string>;
 }
 
 export interface PimCore {
@@ -39,6 +41,7 @@ export function createPimCore(deps: PimCoreDeps): PimCore {
     ...(deps.now ? { now: deps.now } : {}),
     notify: (r) => deps.events.emit('calendar.reminder', { accountId: r.accountId, eventId: r.eventId, title: r.title, start: r.start, allDay: r.allDay, location: r.location ?? '' }),
     onError: (err) => log(`reminders: ${err instanceof Error ? err.message : String(err)}`),
+    include: reminderFilter(store, deps.myAddresses),
   });
   const changed = (accountId: string, area: 'calendars' | 'contacts') => {
     deps.events.emit(area === 'calendars' ? 'calendars.changed' : 'contacts.changed', { accountId });
@@ -87,3 +90,4 @@ export function createPimCore(deps: PimCoreDeps): PimCore {
     close: () => reminders.stop(),
   };
 }
+

@@ -66,6 +66,8 @@ export interface ReminderSchedulerOptions {
   /** A missed trigger still fires this long after it was due, even if its occurrence ended. */
   graceMs?: number;
   onError?: (error: unknown) => void;
+  /** Whether an occurrence may remind at all (e.g. not in a hidden calendar, not declined). */
+  include?: (accountId: string, event: CalendarEvent) => boolean;
 }
 
 /** setTimeout's limit: a longer delay fires at once, so far timers are re-armed on the way. */
@@ -84,7 +86,7 @@ interface Trigger {
 }
 
 export class ReminderScheduler {
-  private readonly opts: Required<Omit<ReminderSchedulerOptions, 'pim' | 'onError'>> & Pick<ReminderSchedulerOptions, 'pim' | 'onError'>;
+  private readonly opts: Required<Omit<ReminderSchedulerOptions, 'pim' | 'onError' | 'include'>> & Pick<ReminderSchedulerOptions, 'pim' | 'onError' | 'include'>;
   private timer: TimerHandle | null = null;
   private nextAt: number | null = null;
   private running = false;
@@ -157,7 +159,7 @@ export class ReminderScheduler {
         anyAlerts = true;
         let triggers: Trigger[];
         try {
-          triggers = triggersOf(accountId, event, from, to, this.opts.timeZone());
+          triggers = triggersOf(accountId, event, from, to, this.opts.timeZone(), this.opts.include);
         } catch (error) {
           this.opts.onError?.(error);
           continue;
@@ -261,7 +263,7 @@ function mayHaveAlerts(event: CalendarEvent): boolean {
 }
 
 /** The triggers of an event's occurrences that fall in [from, to]. */
-function triggersOf(accountId: string, event: CalendarEvent, from: number, to: number, timeZone: string): Trigger[] {
+function triggersOf(accountId: string, event: CalendarEvent, from: number, to: number, timeZone: string, include?: ReminderSchedulerOptions['include']): Trigger[] {
   // Occurrences are found by start; alerts sit up to their largest offset (plus the duration,
   // for end-relative ones) away from it, so the search range is widened by that much.
   const offsets = [event, ...Object.values(event.recurrenceOverrides ?? {})]
@@ -275,6 +277,7 @@ function triggersOf(accountId: string, event: CalendarEvent, from: number, to: n
   const out: Trigger[] = [];
   for (const occ of occurrences) {
     if (String(occ.event.status).toLowerCase() === 'cancelled') continue;
+    if (include && !include(accountId, occ.event)) continue;
     for (const [alertId, value] of Object.entries(isRecord(occ.event.alerts) ? occ.event.alerts : {})) {
       const alert = readAlert(value);
       if (!alert) continue;
@@ -332,5 +335,24 @@ function toReminder(t: Trigger): DueReminder {
     allDay: t.occurrence.allDay,
     ...(location ? { location } : {}),
     triggerAt: new Date(t.at).toISOString(),
+  };
+}
+
+/**
+ * Which events remind: not those only in hidden calendars (an event in no known calendar still
+ * does), and not those the user declined as a participant.
+ */
+export function reminderFilter(pim: Pick<PimStore, 'calendars'>, myAddresses?: (accountId: string) => Set<string>): NonNullable<ReminderSchedulerOptions['include']> {
+  return (accountId, event) => {
+    const ids = Object.keys(event.calendarIds ?? {}).filter((id) => event.calendarIds[id]);
+    const calendars = pim.calendars(accountId).filter((c) => ids.includes(c.id));
+    if (calendars.length > 0 && calendars.every((c) => !c.isVisible)) return false;
+    const mine = myAddresses?.(accountId);
+    if (!mine?.size) return true;
+    return !Object.values(event.participants ?? {}).some((p) => {
+      const r = (p ?? {}) as { email?: unknown; sendTo?: { imip?: unknown }; participationStatus?: unknown };
+      const address = typeof r.email === 'string' ? r.email : typeof r.sendTo?.imip === 'string' ? r.sendTo.imip.replace(/^mailto:/i, '') : '';
+      return r.participationStatus === 'declined' && mine.has(address.toLowerCase());
+    });
   };
 }
