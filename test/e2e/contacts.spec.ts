@@ -219,6 +219,8 @@ test('creates a contact with two emails and a phone, finds it, edits it, and it 
   await expect(rows(page)).toHaveCount(3, { timeout: 30_000 });
   await rows(page).filter({ hasText: 'Ada Lovelace' }).click();
   await expect(detail(page)).toContainText('Mathematician · Analytical Engines Ltd');
+  // The photo went to the server (Cyrus keeps it as the contact's avatar) and comes back from it.
+  await expect(detail(page).locator('img[src^="data:image/jpeg;base64,"]')).toBeVisible();
   await expect(detail(page)).toContainText('+44 20 7946 0099');
   await expect(detail(page).getByRole('button', { name: 'ada@engines.example' })).toBeVisible();
   await expect(detail(page).getByRole('button', { name: 'Engine team' })).toBeVisible();
