@@ -44,9 +44,12 @@ async function importCa(page: Page): Promise<void> {
   await dialog.getByTestId('cert-kind').selectOption('ca');
   await dialog.getByRole('button', { name: 'Import certificates' }).click();
   await expect(dialog.getByRole('status')).toContainText('Imported one certificate as trusted authority');
-  await dialog.getByRole('button', { name: 'Done' }).click();
-  await expect(dialog).toBeHidden();
+  // Escape closes the dialog only; the Settings menu under it takes the next one.
   await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('group', { name: 'Settings' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('group', { name: 'Settings' })).toBeHidden();
 }
 
 function open(page: Page, subject: string) {
