@@ -18,6 +18,7 @@ import { mailHandlers } from './mail-handlers';
 import { composeHandlers } from './compose-handlers';
 import { readingHandlers } from './reading-handlers';
 import { pimHandlers } from './pim-handlers';
+import { ownAddresses } from './pim/pim-context';
 import { createPimCore } from './pim/pim-core';
 import { smimeHandlers } from './smime-handlers';
 import { SmimeService } from './smime-service';
@@ -68,7 +69,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const remoteSenders = new RemoteSenderStore(db);
   const pim = createPimCore({
     db, syncState: new SyncStateStore(db), outbox, events,
-    myAddresses: (accountId) => new Set([accounts.list().find((a) => a.id === accountId)?.email, ...identities.list(accountId).map((i) => i.email)].filter((x): x is string => !!x).map((x) => x.toLowerCase())),
+    myAddresses: (accountId) => ownAddresses(accounts, identities, accountId),
   });
   const accounts = new AccountService({
     db,

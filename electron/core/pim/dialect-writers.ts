@@ -66,13 +66,23 @@ export function cardToDialect(dialect: DialectName, c: ContactCard): Raw {
 /** How a photo stored on Cyrus is named in the model until it is fetched: its blob, by id. */
 export const cyrusBlobScheme = 'cyrus-blob:';
 
-function cyrusAvatar(c: ContactCard): Raw | null {
-  const photo = Object.values((c.media && typeof c.media === 'object' ? c.media : {}) as Record<string, unknown>).find((m): m is { kind: string; uri: string; mediaType?: string; size?: number } => {
+/** The card's photo when it is kept on Cyrus as a blob (see cyrusBlobScheme), else null. */
+export function cyrusPhoto(c: ContactCard): { blobId: string; mediaType: string; size: number } | null {
+  const photo = Object.values((c.media && typeof c.media === 'object' ? c.media : {}) as Record<string, unknown>).find((m): m is { kind: string; uri: string; mediaType?: unknown; size?: unknown } => {
     const r = m as Raw | null;
     return !!r && r.kind === 'photo' && typeof r.uri === 'string' && r.uri.startsWith(cyrusBlobScheme);
   });
   if (!photo) return null;
-  return { blobId: photo.uri.slice(cyrusBlobScheme.length), type: photo.mediaType ?? 'image/jpeg', size: photo.size ?? 0 };
+  return {
+    blobId: photo.uri.slice(cyrusBlobScheme.length),
+    mediaType: typeof photo.mediaType === 'string' ? photo.mediaType : 'image/jpeg',
+    size: typeof photo.size === 'number' ? photo.size : 0,
+  };
+}
+
+function cyrusAvatar(c: ContactCard): Raw | null {
+  const photo = cyrusPhoto(c);
+  return photo && { blobId: photo.blobId, type: photo.mediaType, size: photo.size };
 }
 
 function labelOf(contexts: Record<string, boolean> | undefined): string {

@@ -3,7 +3,7 @@
 import type { AddressBookView, ContactListItem } from '../../../shared/pim-contract';
 import { IpcError } from '../../../shared/errors';
 import type { Handlers } from '../dispatch';
-import { cardType, cyrusBlobScheme } from './dialect-writers';
+import { cardType, cyrusPhoto } from './dialect-writers';
 import { cardDisplayName, type ContactCard } from './model';
 import type { PimContext } from './pim-context';
 import { applyCardDraft, cardToDraft, newCard } from './pim-drafts';
@@ -113,7 +113,7 @@ export function contactHandlers(ctx: PimContext): ContactHandlers {
       const was = cardToDraft(before, idsOf(accountId));
       // A photo kept on the server shows in the editor as fetched bytes, which the stored card
       // lacks; so any photo the editor sends back (or none) counts as a change and is written.
-      if (was.photo === null && serverPhotoOf(before)) was.photo = before.id;
+      if (was.photo === null && cyrusPhoto(before)) was.photo = before.id;
       const after = applyCardDraft(before, draft, was, uidsOf(accountId));
       return { contactId: before.id, queued: ctx.queue(accountId, { kind: 'pim.update', type: sourceType, id: before.id, before, after }) };
     },
@@ -166,19 +166,13 @@ export function contactHandlers(ctx: PimContext): ContactHandlers {
  * A photo Cyrus keeps as a blob, fetched when the contact is opened (not at sync: most are never
  * looked at) and handed over as a data: URI. Unreachable or unsuitable: no photo, not an error.
  */
-function serverPhotoOf(card: ContactCard): { uri: string; mediaType?: unknown } | null {
-  const media = (card.media && typeof card.media === 'object' ? card.media : {}) as Record<string, { kind?: unknown; uri?: unknown; mediaType?: unknown }>;
-  const photo = Object.values(media).find((m) => m?.kind === 'photo' && typeof m.uri === 'string' && m.uri.startsWith(cyrusBlobScheme));
-  return photo ? { uri: photo.uri as string, mediaType: photo.mediaType } : null;
-}
-
 async function serverPhoto(ctx: PimContext, accountId: string, card: ContactCard): Promise<string | null> {
-  const photo = serverPhotoOf(card);
-  const type = typeof photo?.mediaType === 'string' ? photo.mediaType.toLowerCase() : '';
+  const photo = cyrusPhoto(card);
+  const type = photo?.mediaType.toLowerCase() ?? '';
   if (!photo || !/^image\/(jpeg|png|webp)$/.test(type)) return null;
   try {
     const { client, jmapAccountId } = await ctx.accounts.clientFor(accountId);
-    const bytes = await client.download(jmapAccountId, photo.uri.slice(cyrusBlobScheme.length), 'photo', type, 256 * 1024);
+    const bytes = await client.download(jmapAccountId, photo.blobId, 'photo', type, 256 * 1024);
     return `data:${type};base64,${bytes.toString('base64')}`;
   } catch {
     return null;

@@ -33,6 +33,12 @@ export interface PimContext extends PimHandlerDeps {
   myAddresses(accountId: string): Set<string>;
 }
 
+/** The account's own address and its identities', lower-cased: who "me" is in an invitation or event. */
+export function ownAddresses(accounts: Pick<AccountService, 'list'>, identities: Pick<IdentityStore, 'list'>, accountId: string): Set<string> {
+  const own = accounts.list().find((a) => a.id === accountId)?.email;
+  return new Set([own, ...identities.list(accountId).map((i) => i.email)].filter((x): x is string => !!x).map((x) => x.toLowerCase()));
+}
+
 export function pimContext(deps: PimHandlerDeps): PimContext {
   const { accounts, outbox, scheduler, events, db, identities } = deps;
   return {
@@ -52,9 +58,6 @@ export function pimContext(deps: PimHandlerDeps): PimContext {
     },
     pending: (accountId) => pendingPimIds(db, accountId),
     resolve: (accountId, id) => resolvePimId(db, accountId, id),
-    myAddresses(accountId) {
-      const own = accounts.list().find((a) => a.id === accountId)?.email;
-      return new Set([own, ...identities.list(accountId).map((i) => i.email)].filter((x): x is string => !!x).map((x) => x.toLowerCase()));
-    },
+    myAddresses: (accountId) => ownAddresses(accounts, identities, accountId),
   };
 }
